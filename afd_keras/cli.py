@@ -1,0 +1,27 @@
+"""What every absl tool shares: running `main` with one-line errors."""
+
+import os
+import sys
+
+from absl import app
+
+# Errors a user can cause and fix: bad arguments, missing or corrupt files.
+_USER_ERRORS = (ValueError, FileNotFoundError, PermissionError)
+
+
+def run(main):
+    """Runs an absl `main`; a user error exits 2 with one line, no traceback.
+
+    Args:
+        main: the tool's `main(argv)`.
+    """
+
+    def guarded_main(argv):
+        try:
+            return main(argv)
+        except _USER_ERRORS as e:
+            tool = os.path.basename(sys.argv[0])
+            sys.stderr.write(f"{tool}: error: {e}\n")
+            sys.exit(2)
+
+    app.run(guarded_main)

@@ -1,0 +1,49 @@
+"""Installs afd_keras, its tools (as `afd_keras_tools`) and the data sample."""
+
+import setuptools
+
+_TOOLS = {
+    "afd-quickstart": "quickstart",
+    "afd-make-sample": "make_sample",
+}
+
+setuptools.setup(
+    name="afd_keras",
+    version="0.1.0",
+    description=("Adversarial feature diversity training for Keras: sign "
+                 "perturbations, example mixing, conditional scaling."),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=setuptools.find_packages(include=["afd_keras", "afd_keras.*"]) +
+    ["afd_keras_tools"],
+    # tools/ stays a plain folder in the repo but installs under a
+    # package name that cannot collide with other projects' `tools`.
+    package_dir={"afd_keras_tools": "tools"},
+    package_data={"afd_keras.data": ["sample/*.npz", "sample/*.json",
+                                     "sample/*.md"]},
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3.0",
+        "tensorflow-datasets>=4.9",
+        # tensorflow-datasets imports it without declaring it.
+        "importlib_resources",
+        "cleverhans>=4.0",
+        "absl-py",
+        "numpy",
+    ],
+    extras_require={
+        "test": ["pytest>=7"],
+        # ART's AutoAttack imports multiprocess without declaring it.
+        "eval": ["adversarial-robustness-toolbox>=1.17", "multiprocess"],
+        "plot": ["matplotlib"],
+        "all": ["pytest>=7", "adversarial-robustness-toolbox>=1.17",
+                "multiprocess", "matplotlib"],
+    },
+    entry_points={
+        "console_scripts": [
+            f"{script}=afd_keras_tools.{module}:run"
+            for script, module in _TOOLS.items()
+        ],
+    },
+)

@@ -1,0 +1,1 @@
+"""Command-line tools; installed as the `afd_keras_tools` package."""
