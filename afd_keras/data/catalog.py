@@ -164,9 +164,18 @@ def get_spec(name):
     return DATASETS[name]
 
 
-def unknown_name_message(kind, name, known):
-    """Formats an 'unknown name' error that lists and suggests known names."""
+def unknown_name_message(kind, name, known, expected=None):
+    """Formats an 'unknown name' error that suggests the closest known names.
+
+    Args:
+        kind: what was named, e.g. "dataset".
+        name: the name received.
+        known: the names to suggest from.
+        expected: how to describe the accepted names; defaults to listing
+            `known`.
+    """
     close = difflib.get_close_matches(str(name), list(known), n=3)
     hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-    return (f"Unknown {kind} {name!r}.{hint} Expected one of: "
-            f"{', '.join(sorted(known))}. Received: {kind}={name!r}")
+    expected = expected or f"one of: {', '.join(sorted(known))}"
+    return (f"Unknown {kind} {name!r}.{hint} Expected {expected}. "
+            f"Received: {kind}={name!r}")

@@ -14,18 +14,22 @@ _PROBE_HOST = ("storage.googleapis.com", 443)
 _TIMEOUT_SECONDS = 3.0
 
 
-@functools.lru_cache(maxsize=1)
 def is_online():
     """Returns True when the TFDS download host can be reached.
 
-    Set `AFD_OFFLINE=1` to skip the probe and always answer False. The answer
-    is computed once per process.
+    Set `AFD_OFFLINE=1` to skip the probe and always answer False. The probe
+    itself runs once per process.
     """
     if os.environ.get("AFD_OFFLINE", "").lower() in ("1", "true", "yes"):
         return False
+    return _probe()
+
+
+@functools.lru_cache(maxsize=1)
+def _probe():
     result = []
 
-    def probe():
+    def connect():
         try:
             socket.create_connection(_PROBE_HOST, timeout=_TIMEOUT_SECONDS).close()
             result.append(True)
@@ -33,7 +37,7 @@ def is_online():
             result.append(False)
 
     # A thread bounds the DNS lookup too, which has no timeout of its own.
-    thread = threading.Thread(target=probe, daemon=True)
+    thread = threading.Thread(target=connect, daemon=True)
     thread.start()
     thread.join(_TIMEOUT_SECONDS + 0.5)
     return bool(result and result[0])

@@ -6,7 +6,7 @@ sources need it.
 
 import os
 
-from afd_keras.data import errors
+from afd_keras.data import catalog
 
 
 def _tfds():
@@ -74,10 +74,11 @@ def check_supported(name):
     try:
         builder = tfds.builder(name)
     except tfds.core.registered.DatasetNotFoundError as e:
-        raise ValueError(
-            f"Unknown dataset {name!r}: it is neither built in (cifar10, "
-            "fashion_mnist, mnist) nor a tensorflow-datasets name. "
-            f"Received: name={name!r}") from e
+        known = list(catalog.DATASETS) + list(tfds.list_builders())
+        raise ValueError(catalog.unknown_name_message(
+            "dataset", name, known,
+            expected=(f"one of {', '.join(catalog.list_datasets())}, or a "
+                      "tensorflow-datasets image classification name"))) from e
     features = builder.info.features
     if not all(key in features for key in ("image", "label")):
         raise ValueError(

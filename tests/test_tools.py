@@ -1,0 +1,51 @@
+"""End-to-end tests of the installed command-line tools."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from afd_keras.data import sample
+
+
+def _run_tool(module, *args):
+    return subprocess.run(
+        [sys.executable, "-m", f"afd_keras_tools.{module}", *args],
+        capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_quickstart_prints_accuracy():
+    result = _run_tool("quickstart", "--epochs=1")
+    assert result.returncode == 0, result.stderr
+    assert "Clean test accuracy:" in result.stdout
+
+
+@pytest.mark.parametrize("module,args,pattern", [
+    ("quickstart", ["--epochs=0"], "--epochs"),
+    ("make_sample", [], "--data_dir"),
+])
+def test_bad_flags_give_one_line_error_and_nonzero_exit(module, args, pattern):
+    result = _run_tool(module, *args)
+    assert result.returncode != 0
+    assert pattern in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_library_error_is_one_line_without_traceback(tmp_path):
+    result = _run_tool("make_sample", f"--data_dir={tmp_path}",
+                       f"--out_dir={tmp_path / 'out'}")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines()
+              if line.startswith("make_sample.py: error: ")]
+    assert len(errors) == 1 and "train-images-idx3-ubyte.gz" in errors[0]
+
+
+def test_make_sample_rebuilds_the_shipped_sample(shared_data_dir, tmp_path):
+    result = _run_tool("make_sample", f"--data_dir={shared_data_dir}",
+                       f"--out_dir={tmp_path}")
+    assert result.returncode == 0, result.stderr
+    for file_name in os.listdir(sample.SAMPLE_DIR):
+        if file_name.endswith(".npz"):
+            assert (tmp_path / file_name).exists()
