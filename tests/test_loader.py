@@ -101,3 +101,10 @@ def test_sample_source_for_every_sampled_split():
             labels = _labels(data.load(name, split, source="sample",
                                        batch_size=5000))
         assert len(labels) == count
+
+
+@pytest.mark.slow
+def test_tfds_builds_fashion_mnist_offline_from_archives(shared_data_dir):
+    dataset = data.load("fashion_mnist", "test", source="tfds",
+                        data_dir=str(shared_data_dir), batch_size=5000)
+    assert np.bincount(_labels(dataset)).tolist() == [1000] * 10
