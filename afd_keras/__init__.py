@@ -17,5 +17,6 @@ from afd_keras import layers
 from afd_keras import models
 from afd_keras import training
 from afd_keras import zoo
+from afd_keras.training import AdversarialTrainer
 
 __version__ = "0.1.0"

@@ -1,5 +1,3 @@
-"""Custom Keras layers (the conditional scaling layer of AFD goes here).
+"""Custom Keras layers."""
 
-Empty until the AFD training issue adds `ConditionalScaling`; the module
-exists now so the package layout shows the architecture.
-"""
+from afd_keras.layers.conditional_scaling import ConditionalScaling

@@ -6,7 +6,8 @@ from afd_keras.models import inputs
 
 
 def small_cnn(input_shape=(28, 28, 1), num_classes=10, *, mean=(0.1307,),
-              std=(0.3081,), filters=(32, 64), dense_units=200, name="small_cnn"):
+              std=(0.3081,), filters=(32, 64), dense_units=200,
+              conditional=False, name="small_cnn"):
     """Builds the SmallCNN: two blocks of two 3x3 convs, then two dense layers.
 
     Reference:
@@ -21,10 +22,14 @@ def small_cnn(input_shape=(28, 28, 1), num_classes=10, *, mean=(0.1307,),
         std: per-channel standard deviation used to normalise.
         filters: the filters of the first and second conv blocks.
         dense_units: the width of the two hidden dense layers.
+        conditional: put ConditionalScaling after every conv and hidden dense
+            layer (before its ReLU) and return a `ConditionalClassifier`.
+            The model has no normalisation layers, so the scaling follows
+            the linear layers instead.
         name: the model name.
 
     Returns:
-        An uncompiled functional `keras.Model` that outputs logits.
+        An uncompiled `keras.Model` that outputs logits.
 
     Example:
 
@@ -38,13 +43,16 @@ def small_cnn(input_shape=(28, 28, 1), num_classes=10, *, mean=(0.1307,),
     if dense_units < 1:
         raise ValueError("`dense_units` must be positive. "
                          f"Received: dense_units={dense_units!r}")
-    images, x = inputs.normalized_input(input_shape, num_classes, mean, std)
+    images, condition, x = inputs.model_inputs(input_shape, num_classes, mean,
+                                               std, conditional)
     for block_filters in filters:
         for _ in range(2):
-            x = keras.layers.Conv2D(block_filters, 3, activation="relu")(x)
+            x = keras.layers.Conv2D(block_filters, 3)(x)
+            x = keras.layers.ReLU()(inputs.scale(x, condition))
         x = keras.layers.MaxPooling2D()(x)
     x = keras.layers.Flatten()(x)
     for _ in range(2):
-        x = keras.layers.Dense(dense_units, activation="relu")(x)
+        x = keras.layers.Dense(dense_units)(x)
+        x = keras.layers.ReLU()(inputs.scale(x, condition))
     logits = keras.layers.Dense(num_classes, dtype="float32", name="logits")(x)
-    return keras.Model(images, logits, name=name)
+    return inputs.assemble(images, condition, logits, name)

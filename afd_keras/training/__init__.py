@@ -1,5 +1,4 @@
-"""Adversarial training in `model.fit` (AFD and its baselines).
+"""Adversarial training in `model.fit`: AFD and its baselines."""
 
-Empty until the AFD training issue; the module exists now so the package
-layout shows the architecture.
-"""
+from afd_keras.training.adversarial_trainer import AdversarialTrainer
+from afd_keras.training.methods import METHODS

@@ -1,0 +1,263 @@
+"""AdversarialTrainer: AFD and its baselines as a `keras.Model.train_step`."""
+
+import keras
+import tensorflow as tf
+
+from afd_keras.models.conditional_classifier import ConditionalClassifier
+from afd_keras.training import methods
+from afd_keras.training import mixing
+from afd_keras.training import perturbations
+from afd_keras.training import randomness
+
+
+@keras.saving.register_keras_serializable(package="afd_keras")
+class AdversarialTrainer(keras.Model):
+    """Trains a classifier on adversarial examples with plain `model.fit`.
+
+    Each step draws a starting perturbation delta_0, takes `num_steps`
+    signed-gradient steps of size `step_size` inside the L-inf ball of
+    radius `epsilon`, optionally mixes examples, and trains on the result.
+    The methods differ only in their defaults (see `methods.METHODS`):
+
+    - "standard": clean training.
+    - "fgsm_rs": uniform init, one step of 1.25 eps (Wong et al. 2020).
+    - "pgd": uniform init, 10 steps of eps / 4 (Madry et al. 2018).
+    - "trades": CE(clean) + beta * KL(clean || adversarial), with the KL
+      maximised in 10 steps (Zhang et al. 2019).
+    - "afd": sign init eps * sign(U(-1, 1)), one step of 1.25 eps, then
+      example mixing (Xue et al. 2024, reconstructed; see
+      WORKSPACE_NOTES.md).
+
+    Every component can be overridden, which gives the ablations. When the
+    classifier is a `ConditionalClassifier`, each example's condition is the
+    strength of its perturbation: 0 for clean, 1 for a full perturbation, c
+    for the interpolation `x + c * delta`.
+
+    Args:
+        classifier: a `keras.Model` mapping [0, 1] images to logits.
+        method: "standard", "fgsm_rs", "pgd", "trades" or "afd".
+        epsilon: the L-inf budget on [0, 1] images.
+        step_size: the attack step alpha; defaults to the method's multiple
+            of epsilon.
+        num_steps: attack steps K; defaults to the method's.
+        init: "zero", "uniform", "sign" or "normal"; defaults to the method's.
+        mixing: "none"; "mixup" (mixup of adversarial examples of different
+            images, labels mixed alike); "interpolate" (x + c * delta with
+            c ~ U(0, 1) per example); or "mixup_input" (the attack runs on
+            mixup-mixed inputs). Defaults to the method's.
+        mixup_alpha: the Beta(alpha, alpha) parameter of the mixup modes.
+        trades_beta: the weight of the TRADES KL term.
+        seed: seeds the perturbations and mixing.
+        **kwargs: base model arguments (`name`, ...).
+
+    Example:
+
+    >>> clf = afd_keras.models.build("small_cnn")
+    >>> model = AdversarialTrainer(clf, method="afd", epsilon=0.3)
+    >>> model.compile(optimizer="sgd", metrics=["accuracy"])
+    >>> model.fit(afd_keras.data.load("mnist", "train", batch_size=128))
+    """
+
+    def __init__(self, classifier, method="afd", epsilon=8 / 255, *,
+                 step_size=None, num_steps=None, init=None, mixing=None,
+                 mixup_alpha=1.0, trades_beta=6.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if method not in methods.METHODS:
+            raise ValueError(f"Unknown method; expected one of "
+                             f"{sorted(methods.METHODS)}. Received: method={method!r}")
+        defaults = methods.METHODS[method]
+        init = defaults.init if init is None else init
+        mixing_mode = defaults.mixing if mixing is None else mixing
+        num_steps = defaults.num_steps if num_steps is None else num_steps
+        if step_size is None:
+            step_size = defaults.step_size_ratio * epsilon
+        _validate(classifier, method, epsilon, step_size, num_steps, init,
+                  mixing_mode, mixup_alpha, trades_beta)
+        self.classifier = classifier
+        self.method = method
+        self.epsilon = float(epsilon)
+        self.step_size = float(step_size)
+        self.num_steps = int(num_steps)
+        self.init = init
+        self.mixing = mixing_mode
+        self.mixup_alpha = float(mixup_alpha)
+        self.trades_beta = float(trades_beta)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._conditional = isinstance(classifier, ConditionalClassifier)
+        self._kl_divergence = keras.losses.KLDivergence()
+
+    def compile(self, optimizer="rmsprop", loss=None, **kwargs):
+        """Compiles; the loss defaults to sparse cross-entropy on logits."""
+        if loss is None:
+            loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        super().compile(optimizer=optimizer, loss=loss, **kwargs)
+        # Mixup's second label term reuses the same loss, scaled the same way.
+        self._label_loss = keras.losses.get(loss)
+
+    def call(self, images, training=None):
+        return self.classifier(images, training=training)
+
+    def build(self, input_shape):
+        if not self.classifier.built:
+            self.classifier.build(input_shape)
+
+    def train_step(self, data):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        x = _checked_images(x)
+        y = tf.reshape(tf.cast(y, tf.int32), [-1])
+        init_seed, mix_seed = tf.unstack(tf.random.experimental.stateless_split(
+            randomness.replica_seed(self.seed_generator), 2))
+
+        x_train, y_other, lam, condition = self._training_batch(
+            x, y, init_seed, mix_seed)
+        with tf.GradientTape() as tape:
+            y_pred = self._logits(x_train, condition, training=True)
+            weight_a, weight_b = _mix_weights(sample_weight, lam)
+            loss = self.compute_loss(x=x_train, y=y, y_pred=y_pred,
+                                     sample_weight=weight_a)
+            if lam is not None:
+                loss += self._label_loss(y_other, y_pred, sample_weight=weight_b)
+            if self.method == "trades":
+                clean_logits = self._logits(x, 0.0, training=True)
+                loss = (self.compute_loss(x=x, y=y, y_pred=clean_logits,
+                                          sample_weight=sample_weight) +
+                        self.trades_beta * self._kl_divergence(
+                            tf.nn.softmax(clean_logits), tf.nn.softmax(y_pred)))
+            scaled_loss = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled_loss, self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        self._update_loss_metric(loss)
+        return self.compute_metrics(x_train, y, y_pred, sample_weight)
+
+    def _training_batch(self, x, y, init_seed, mix_seed):
+        """Builds the batch to train on.
+
+        Returns:
+            (inputs, other_labels, lam, condition). `other_labels` and `lam`
+            are None unless labels are mixed.
+        """
+        if self.method == "standard":
+            return x, None, None, 0.0
+        y_other, lam = None, None
+        if self.mixing == "mixup_input":
+            x, permutation, lam = mixing.mixup(x, self.mixup_alpha, mix_seed)
+            y_other = tf.gather(y, permutation)
+        delta = self._perturbation(x, y, y_other, lam, init_seed)
+        if self.mixing == "interpolate":
+            strength = tf.random.stateless_uniform(tf.shape(y), mix_seed,
+                                                   dtype=x.dtype)
+            return x + _per_example(strength, x) * delta, None, None, strength
+        x_adv = x + delta
+        if self.mixing == "mixup":
+            x_adv, permutation, lam = mixing.mixup(x_adv, self.mixup_alpha,
+                                                   mix_seed)
+            y_other = tf.gather(y, permutation)
+        return x_adv, y_other, lam, 1.0
+
+    def _perturbation(self, x, y, y_other, lam, seed):
+        delta = perturbations.initial_perturbation(x, self.epsilon, self.init,
+                                                   seed)
+        if self.method == "trades":
+            clean_probs = tf.stop_gradient(
+                tf.nn.softmax(self._logits(x, 0.0, training=True)))
+
+            def attack_loss(x_adv):
+                return tf.reduce_sum(keras.losses.kl_divergence(
+                    clean_probs, tf.nn.softmax(self._logits(x_adv, 1.0, True))))
+        else:
+
+            def attack_loss(x_adv):
+                logits = self._logits(x_adv, 1.0, training=True)
+                loss = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
+                if lam is not None:
+                    loss = lam * loss + (1.0 - lam) * (
+                        tf.nn.sparse_softmax_cross_entropy_with_logits(
+                            y_other, logits))
+                return tf.reduce_sum(loss)
+
+        return perturbations.signed_gradient_steps(
+            x, delta, attack_loss, self.epsilon, self.step_size, self.num_steps)
+
+    def _logits(self, images, condition, training):
+        if not self._conditional:
+            return self.classifier(images, training=training)
+        condition = tf.broadcast_to(tf.cast(condition, images.dtype),
+                                    tf.shape(images)[:1])
+        return self.classifier(images, condition=condition, training=training)
+
+    def _update_loss_metric(self, loss):
+        # compute_loss divides by the replica count; report the true value.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss * replicas)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "classifier": keras.saving.serialize_keras_object(self.classifier),
+            "method": self.method,
+            "epsilon": self.epsilon,
+            "step_size": self.step_size,
+            "num_steps": self.num_steps,
+            "init": self.init,
+            "mixing": self.mixing,
+            "mixup_alpha": self.mixup_alpha,
+            "trades_beta": self.trades_beta,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["classifier"] = keras.saving.deserialize_keras_object(
+            config["classifier"])
+        return cls(**config)
+
+
+def _per_example(values, x):
+    return tf.reshape(values, [-1] + [1] * (len(x.shape) - 1))
+
+
+def _mix_weights(sample_weight, lam):
+    if lam is None:
+        return sample_weight, None
+    if sample_weight is None:
+        return lam, 1.0 - lam
+    sample_weight = tf.cast(tf.reshape(sample_weight, [-1]), lam.dtype)
+    return sample_weight * lam, sample_weight * (1.0 - lam)
+
+
+def _checked_images(x):
+    message = "AdversarialTrainer expects images in [0, 1]; received values"
+    with tf.control_dependencies([
+            tf.debugging.assert_greater_equal(x, tf.cast(0.0, x.dtype),
+                                              message=message + " below 0"),
+            tf.debugging.assert_less_equal(x, tf.cast(1.0, x.dtype),
+                                           message=message + " above 1")]):
+        return tf.identity(x)
+
+
+def _validate(classifier, method, epsilon, step_size, num_steps, init,
+              mixing_mode, mixup_alpha, trades_beta):
+    if not isinstance(classifier, keras.Model):
+        raise ValueError("`classifier` must be a keras.Model mapping [0, 1] "
+                         f"images to logits. Received: {type(classifier).__name__}")
+    checks = [
+        (0.0 <= epsilon <= 1.0, f"epsilon must be in [0, 1]. Received: epsilon={epsilon!r}"),
+        (step_size >= 0.0, f"step_size must be >= 0. Received: step_size={step_size!r}"),
+        (isinstance(num_steps, int) and num_steps >= 0,
+         f"num_steps must be an integer >= 0. Received: num_steps={num_steps!r}"),
+        (init in perturbations.INITS,
+         f"Unknown init; expected one of {perturbations.INITS}. Received: init={init!r}"),
+        (mixing_mode in mixing.MIXINGS,
+         f"Unknown mixing; expected one of {mixing.MIXINGS}. Received: mixing={mixing_mode!r}"),
+        (mixup_alpha > 0.0, f"mixup_alpha must be > 0. Received: mixup_alpha={mixup_alpha!r}"),
+        (trades_beta >= 0.0, f"trades_beta must be >= 0. Received: trades_beta={trades_beta!r}"),
+        (method != "trades" or mixing_mode == "none",
+         f"trades does not mix examples. Received: mixing={mixing_mode!r}"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(message)

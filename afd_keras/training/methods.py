@@ -1,0 +1,31 @@
+"""Each training method's published defaults, as one table.
+
+Step sizes are given as a multiple of epsilon; `AdversarialTrainer` turns
+them into absolute values.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class MethodDefaults:
+    """Defaults of one method; `None` fields do not apply to it."""
+
+    init: str
+    num_steps: int
+    step_size_ratio: float
+    mixing: str
+    reference: str
+
+
+METHODS = {
+    "standard": MethodDefaults("zero", 0, 0.0, "none", "clean training"),
+    # Wong, Rice, Kolter, "Fast is better than free", ICLR 2020.
+    "fgsm_rs": MethodDefaults("uniform", 1, 1.25, "none", "Wong et al. 2020"),
+    # Madry et al., ICLR 2018: K = 10 steps of 2.5 * eps / K, random start.
+    "pgd": MethodDefaults("uniform", 10, 0.25, "none", "Madry et al. 2018"),
+    # Zhang et al., ICML 2019: K = 10 steps of about eps / 4, N(0, 0.001) start.
+    "trades": MethodDefaults("normal", 10, 0.25, "none", "Zhang et al. 2019"),
+    # AFD: sign init, one signed step of 1.25 eps, example mixing.
+    "afd": MethodDefaults("sign", 1, 1.25, "interpolate", "Xue et al. 2024"),
+}
