@@ -36,6 +36,8 @@ class ConditionalClassifier(keras.Model):
         self.condition = self.add_weight(
             shape=(), name="condition", trainable=False,
             initializer=keras.initializers.Constant(self.default_condition))
+        # A functional network is built already, and so is its wrapper.
+        self.built = network.built
 
     def call(self, images, condition=None, training=None):
         if condition is None:

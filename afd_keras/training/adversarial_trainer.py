@@ -86,6 +86,7 @@ class AdversarialTrainer(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._conditional = isinstance(classifier, ConditionalClassifier)
         self._kl_divergence = keras.losses.KLDivergence()
+        self.built = classifier.built
 
     def compile(self, optimizer="rmsprop", loss=None, **kwargs):
         """Compiles; the loss defaults to sparse cross-entropy on logits."""
@@ -94,6 +95,13 @@ class AdversarialTrainer(keras.Model):
         super().compile(optimizer=optimizer, loss=loss, **kwargs)
         # Mixup's second label term reuses the same loss, scaled the same way.
         self._label_loss = keras.losses.get(loss)
+
+    def compile_from_config(self, config):
+        # Keras skips overridden compile() methods on load; this restores the
+        # optimizer and loss so that a loaded trainer resumes training.
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
 
     def call(self, images, training=None):
         return self.classifier(images, training=training)
