@@ -35,3 +35,29 @@ def isolated_environment(monkeypatch, session_cache_dir):
     monkeypatch.delenv(DATA_DIR_ENV, raising=False)
     monkeypatch.setenv("AFD_CACHE_DIR", str(session_cache_dir))
     monkeypatch.setenv("AFD_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def mnist_sample_test():
+    """The first 1,000 MNIST test images (embedded sample), in [0, 1]."""
+    from afd_keras.data import sample  # pylint: disable=import-outside-toplevel
+    images, labels = sample.read_split("mnist", "test")
+    return images.astype("float32") / 255.0, labels
+
+
+@pytest.fixture(scope="session")
+def undefended_mnist_model():
+    """small_cnn trained one epoch on the embedded MNIST sample (~97%)."""
+    import warnings  # pylint: disable=import-outside-toplevel
+    import keras  # pylint: disable=import-outside-toplevel
+    import afd_keras  # pylint: disable=import-outside-toplevel
+    keras.utils.set_random_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train = afd_keras.data.load("mnist", "train", batch_size=128,
+                                    shuffle=True, source="sample", seed=0)
+    model = afd_keras.models.build("small_cnn")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(train, epochs=1, verbose=0)
+    return model

@@ -1,5 +1,5 @@
-"""Adversarial attacks on [0, 1] image models (FGSM, PGD, APGD).
+"""Adversarial attacks on Keras models that map [0, 1] images to logits."""
 
-Empty until the evaluation issue; the module exists now so the package
-layout shows the architecture.
-"""
+from afd_keras.attacks.fgsm import fgsm
+from afd_keras.attacks.norms import NORMS
+from afd_keras.attacks.pgd import pgd

@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from afd_keras.attacks import norms
 from afd_keras.models.conditional_classifier import ConditionalClassifier
 from afd_keras.training import methods
 from afd_keras.training import mixing
@@ -184,7 +185,7 @@ class AdversarialTrainer(keras.Model):
                             y_other, logits))
                 return tf.reduce_sum(loss)
 
-        return perturbations.signed_gradient_steps(
+        return norms.gradient_steps(
             x, delta, attack_loss, self.epsilon, self.step_size, self.num_steps)
 
     def _logits(self, images, condition, training):
