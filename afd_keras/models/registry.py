@@ -1,10 +1,16 @@
 """The name -> builder table behind `afd_keras.models.build`."""
 
 from afd_keras.data import catalog
+from afd_keras.models import preact_resnet
+from afd_keras.models import resnet9
 from afd_keras.models import small_cnn
+from afd_keras.models import wide_resnet
 
 _BUILDERS = {
+    "preact_resnet18": preact_resnet.preact_resnet18,
+    "resnet9": resnet9.resnet9,
     "small_cnn": small_cnn.small_cnn,
+    "wide_resnet": wide_resnet.wide_resnet,
 }
 
 

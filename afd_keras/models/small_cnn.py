@@ -2,7 +2,7 @@
 
 import keras
 
-from afd_keras.models import inputs
+from afd_keras.models import parts
 
 
 def small_cnn(input_shape=(28, 28, 1), num_classes=10, *, mean=(0.1307,),
@@ -43,16 +43,16 @@ def small_cnn(input_shape=(28, 28, 1), num_classes=10, *, mean=(0.1307,),
     if dense_units < 1:
         raise ValueError("`dense_units` must be positive. "
                          f"Received: dense_units={dense_units!r}")
-    images, condition, x = inputs.model_inputs(input_shape, num_classes, mean,
+    images, condition, x = parts.model_inputs(input_shape, num_classes, mean,
                                                std, conditional)
     for block_filters in filters:
         for _ in range(2):
             x = keras.layers.Conv2D(block_filters, 3)(x)
-            x = keras.layers.ReLU()(inputs.scale(x, condition))
+            x = keras.layers.ReLU()(parts.scale(x, condition))
         x = keras.layers.MaxPooling2D()(x)
     x = keras.layers.Flatten()(x)
     for _ in range(2):
         x = keras.layers.Dense(dense_units)(x)
-        x = keras.layers.ReLU()(inputs.scale(x, condition))
+        x = keras.layers.ReLU()(parts.scale(x, condition))
     logits = keras.layers.Dense(num_classes, dtype="float32", name="logits")(x)
-    return inputs.assemble(images, condition, logits, name)
+    return parts.assemble(images, condition, logits, name)

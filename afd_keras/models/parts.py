@@ -1,4 +1,4 @@
-"""What every architecture shares: the input stem and the conditional head.
+"""What every architecture shares: the input stem, BN blocks, the conditional head.
 
 Images enter in [0, 1] and are normalised inside the model, which keeps
 every attack in pixel space, where epsilon is defined.
@@ -53,3 +53,47 @@ def assemble(images, condition, logits, name, default_condition=1.0):
         return keras.Model(images, logits, name=name)
     network = keras.Model([images, condition], logits, name=f"{name}_network")
     return ConditionalClassifier(network, default_condition, name=name)
+
+
+def bn_relu(x, condition, hidden_units=64):
+    """BatchNorm, then ConditionalScaling when conditional, then ReLU.
+
+    The scaling sits right after the normalisation, as in OAT.
+    """
+    x = keras.layers.BatchNormalization()(x)
+    return keras.layers.ReLU()(scale(x, condition, hidden_units))
+
+
+def preact_block(x, condition, filters, strides):
+    """A pre-activation basic block: (BN-ReLU-conv3x3) x 2 plus a shortcut.
+
+    The projection shortcut takes the pre-activated input, as in He et al.,
+    "Identity Mappings in Deep Residual Networks", ECCV 2016.
+    """
+    out = bn_relu(x, condition)
+    shortcut = x if strides == 1 and x.shape[-1] == filters else (
+        keras.layers.Conv2D(filters, 1, strides=strides, use_bias=False)(out))
+    out = conv3x3(filters, strides)(out)
+    out = conv3x3(filters)(bn_relu(out, condition))
+    return keras.layers.Add()([shortcut, out])
+
+
+def conv3x3(filters, strides=1):
+    """A bias-free 3x3 convolution, the ResNet default before BatchNorm."""
+    return keras.layers.Conv2D(filters, 3, strides=strides, padding="same",
+                               use_bias=False)
+
+
+def classifier_head(x, num_classes):
+    """Global average pooling and a float32 logits layer."""
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.layers.Dense(num_classes, dtype="float32", name="logits")(x)
+
+
+def check_positive_ints(**values):
+    """Raises a Keras-style error unless every value is a positive integer."""
+    for name, value in values.items():
+        items = value if isinstance(value, (tuple, list)) else (value,)
+        if not items or not all(isinstance(v, int) and v >= 1 for v in items):
+            raise ValueError(f"`{name}` must be positive integers. "
+                             f"Received: {name}={value!r}")
