@@ -5,6 +5,7 @@ import setuptools
 _TOOLS = {
     "afd-quickstart": "quickstart",
     "afd-make-sample": "make_sample",
+    "afd-benchmark": "benchmark",
 }
 
 setuptools.setup(

@@ -4,6 +4,7 @@ import os
 import sys
 
 from absl import app
+from absl import flags
 
 # Errors a user can cause and fix: bad arguments, missing or corrupt files.
 _USER_ERRORS = (ValueError, FileNotFoundError, PermissionError)
@@ -25,3 +26,11 @@ def run(main):
             sys.exit(2)
 
     app.run(guarded_main)
+
+
+def register_choices_validator(flag_holder, choices):
+    """Requires every item of a list flag to be one of `choices`."""
+    flags.register_validator(
+        flag_holder.name, lambda values: set(values) <= set(choices),
+        message=f"--{flag_holder.name} takes a comma-separated subset of: "
+        f"{', '.join(choices)}.")

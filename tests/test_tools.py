@@ -49,3 +49,24 @@ def test_make_sample_rebuilds_the_shipped_sample(shared_data_dir, tmp_path):
     for file_name in os.listdir(sample.SAMPLE_DIR):
         if file_name.endswith(".npz"):
             assert (tmp_path / file_name).exists()
+
+
+def test_benchmark_smoke_prints_ratio_table():
+    result = _run_tool("benchmark", "--architectures=small_cnn",
+                       "--methods=standard,fgsm_rs,afd", "--num_steps=1",
+                       "--num_rounds=1", "--batch_size=8")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines()
+            if line.startswith("| small_cnn |")]
+    assert [row.split("|")[2].strip() for row in rows] == [
+        "standard", "fgsm_rs", "afd"]
+    for row in rows:
+        ratio_to_standard = float(row.split("|")[6])
+        assert ratio_to_standard > 0
+    assert rows[0].split("|")[6].strip() == "1.00"
+
+
+def test_benchmark_rejects_unknown_method():
+    result = _run_tool("benchmark", "--methods=fast")
+    assert result.returncode != 0
+    assert "--methods" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,4 @@
+"""Benchmarks that print measured ratios (never asserted in tests)."""
+
+from afd_keras.benchmarks.step_cost import format_step_costs
+from afd_keras.benchmarks.step_cost import measure_step_costs
