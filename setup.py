@@ -6,6 +6,7 @@ _TOOLS = {
     "afd-quickstart": "quickstart",
     "afd-make-sample": "make_sample",
     "afd-benchmark": "benchmark",
+    "afd-train": "train",
 }
 
 setuptools.setup(

@@ -6,8 +6,10 @@ import sys
 from absl import app
 from absl import flags
 
-# Errors a user can cause and fix: bad arguments, missing or corrupt files.
-_USER_ERRORS = (ValueError, FileNotFoundError, PermissionError)
+# Errors a user can cause and fix: bad arguments, missing or corrupt files,
+# a diverged run.
+_USER_ERRORS = (ValueError, FileNotFoundError, PermissionError,
+                FloatingPointError)
 
 
 def run(main):

@@ -70,3 +70,45 @@ def test_benchmark_rejects_unknown_method():
     result = _run_tool("benchmark", "--methods=fast")
     assert result.returncode != 0
     assert "--methods" in result.stderr and "Traceback" not in result.stderr
+
+
+def _train(model_dir, *args):
+    return _run_tool("train", f"--model_dir={model_dir}", "--batch_size=32",
+                     "--steps_per_epoch=3", *args)
+
+
+def test_train_writes_summary_and_model_and_resumes(tmp_path):
+    import json  # pylint: disable=import-outside-toplevel
+    import keras  # pylint: disable=import-outside-toplevel
+    first = _train(tmp_path, "--epochs=1", "--conditional")
+    assert first.returncode == 0, first.stderr
+    second = _train(tmp_path, "--epochs=2", "--conditional")
+    assert second.returncode == 0, second.stderr
+    # The second call runs only the missing epoch.
+    assert "Epoch 2/2" in second.stdout and "Epoch 1/2" not in second.stdout
+    log_lines = (tmp_path / "log.csv").read_text().strip().splitlines()
+    assert len(log_lines) == 3  # header + one line per epoch
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["epochs_completed"] == 2
+    assert summary["config"]["method"] == "afd"
+    assert 0.0 <= summary["clean_test_accuracy"] <= 1.0
+    assert summary["train_seconds"] > 0 and summary["images_per_second"] > 0
+    model = keras.saving.load_model(tmp_path / "classifier.keras")
+    assert model.count_params() > 0
+
+
+@pytest.mark.parametrize("args,pattern", [
+    (["--method=fast_at"], "--method"),
+    (["--epsilon=2"], "--epsilon"),
+    (["--precision=int8"], "--precision"),
+])
+def test_train_bad_flags_give_one_line_error(tmp_path, args, pattern):
+    result = _train(tmp_path, *args)
+    assert result.returncode != 0
+    assert pattern in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_requires_model_dir():
+    result = _run_tool("train", "--epochs=1")
+    assert result.returncode != 0
+    assert "--model_dir" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,183 @@
+"""A complete, resumable training run: data, model, fit, checkpoints, summary."""
+
+import csv
+import dataclasses
+import json
+import os
+import time
+
+from absl import logging
+import keras
+
+from afd_keras import data
+from afd_keras import models
+from afd_keras.training import distribution
+from afd_keras.training import schedules
+from afd_keras.training.adversarial_trainer import AdversarialTrainer
+
+OPTIMIZERS = ("sgd", "adam")
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+CLASSIFIER_FILE = "classifier.keras"
+SUMMARY_FILE = "summary.json"
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything that defines a training run; saved in its summary."""
+
+    model_dir: str
+    dataset: str = "mnist"
+    data_dir: str | None = None
+    source: str = "auto"
+    architecture: str = "small_cnn"
+    architecture_kwargs: dict = dataclasses.field(default_factory=dict)
+    conditional: bool = False
+    method: str = "afd"
+    epsilon: float = 0.3
+    step_size: float | None = None
+    num_steps: int | None = None
+    init: str | None = None
+    mixing: str | None = None
+    mixup_alpha: float = 1.0
+    trades_beta: float = 6.0
+    epochs: int = 10
+    steps_per_epoch: int | None = None
+    batch_size: int = 128
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    schedule: str = "constant"
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    precision: str = "float32"
+    strategy: str = "auto"
+    seed: int = 0
+
+
+def _optimizer(config, total_steps):
+    if config.optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer; expected one of {OPTIMIZERS}. "
+                         f"Received: optimizer={config.optimizer!r}")
+    learning_rate = schedules.build_schedule(
+        config.schedule, config.learning_rate, total_steps)
+    # Keras applies weight decay decoupled from the gradient (as in AdamW).
+    weight_decay = config.weight_decay or None
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate, momentum=config.momentum,
+                                    weight_decay=weight_decay)
+    return keras.optimizers.Adam(learning_rate, weight_decay=weight_decay)
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Adds `epoch_seconds` to the epoch logs, so the CSV log records it."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_seconds"] = time.time() - self._start
+
+
+def _read_log(log_path):
+    """Returns (last epoch's metrics, total seconds) from the CSV log."""
+    with open(log_path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    seconds = sum(float(row.get("epoch_seconds") or 0.0) for row in rows)
+    # CSVLogger writes "NA" for keys an epoch lacks (e.g. validation).
+    last = {k: float(v) for k, v in rows[-1].items()
+            if v not in ("", "NA") and not k.endswith("epoch_seconds")
+            and k != "epoch"} if rows else {}
+    return last, seconds
+
+
+def train(config):
+    """Trains, checkpointing every epoch; re-running the same call resumes.
+
+    Writes into `config.model_dir`:
+      - `backup/`: the BackupAndRestore state of the last completed epoch,
+        kept after training so a NaN stop leaves the last good weights;
+      - `log.csv`: one line of metrics per epoch (appended across resumes);
+      - `tensorboard/`, when TensorBoard is installed;
+      - `classifier.keras`: the trained classifier;
+      - `summary.json`: final metrics, clean test accuracy, wall time,
+        images per second and the config.
+
+    Args:
+        config: a `TrainConfig`.
+
+    Returns:
+        The summary, as a dict.
+    """
+    if config.precision not in PRECISIONS:
+        raise ValueError(f"Unknown precision; expected one of {PRECISIONS}. "
+                         f"Received: precision={config.precision!r}")
+    os.makedirs(config.model_dir, exist_ok=True)
+    keras.utils.set_random_seed(config.seed)
+    keras.mixed_precision.set_global_policy(config.precision)
+    spec = data.get_spec(config.dataset)
+    strategy = distribution.get_strategy(config.strategy)
+    train_data = data.load(
+        config.dataset, "train", batch_size=config.batch_size, shuffle=True,
+        augment=True, data_dir=config.data_dir, source=config.source,
+        seed=config.seed, drop_remainder=True)
+    test_data = data.load(config.dataset, "test", batch_size=500,
+                          data_dir=config.data_dir, source=config.source)
+    steps_per_epoch = config.steps_per_epoch or int(train_data.cardinality())
+    if config.steps_per_epoch:
+        train_data = train_data.repeat()
+
+    with strategy.scope():
+        classifier = models.build(
+            config.architecture, input_shape=spec.image_shape,
+            num_classes=spec.num_classes, mean=spec.mean, std=spec.std,
+            conditional=config.conditional, **config.architecture_kwargs)
+        trainer = AdversarialTrainer(
+            classifier, method=config.method, epsilon=config.epsilon,
+            step_size=config.step_size, num_steps=config.num_steps,
+            init=config.init, mixing=config.mixing,
+            mixup_alpha=config.mixup_alpha, trades_beta=config.trades_beta,
+            seed=config.seed)
+        trainer.compile(optimizer=_optimizer(config, config.epochs * steps_per_epoch),
+                        metrics=["accuracy"])
+
+    log_path = os.path.join(config.model_dir, "log.csv")
+    callbacks = [
+        keras.callbacks.BackupAndRestore(
+            os.path.join(config.model_dir, "backup"), delete_checkpoint=False),
+        keras.callbacks.TerminateOnNaN(),
+        EpochTimer(),  # before the CSV logger, which then records the time
+        keras.callbacks.CSVLogger(log_path, append=True),
+    ]
+    try:
+        import tensorboard  # pylint: disable=import-outside-toplevel,unused-import
+        callbacks.append(keras.callbacks.TensorBoard(
+            os.path.join(config.model_dir, "tensorboard")))
+    except ImportError:
+        logging.info("TensorBoard is not installed; no TensorBoard logs.")
+
+    history = trainer.fit(train_data, epochs=config.epochs,
+                          steps_per_epoch=steps_per_epoch, callbacks=callbacks,
+                          shuffle=False, verbose=2)
+    losses = history.history.get("loss", [])
+    if losses and losses[-1] != losses[-1]:  # NaN
+        raise FloatingPointError(
+            f"Training stopped at a NaN loss; the last good weights are in "
+            f"{os.path.join(config.model_dir, 'backup')}.")
+    classifier.save(os.path.join(config.model_dir, CLASSIFIER_FILE))
+    final_metrics, train_seconds = _read_log(log_path)
+    _, test_accuracy = trainer.evaluate(test_data, verbose=0)
+    summary = {
+        "final_metrics": final_metrics,
+        "clean_test_accuracy": float(test_accuracy),
+        "epochs_completed": config.epochs,
+        # Summed over every call, so a resumed run reports its whole cost.
+        "train_seconds": round(train_seconds, 1),
+        "images_per_second": round(
+            config.epochs * steps_per_epoch * config.batch_size / train_seconds, 1),
+        "config": dataclasses.asdict(config),
+        "versions": {"keras": keras.__version__},
+    }
+    with open(os.path.join(config.model_dir, SUMMARY_FILE), "w",
+              encoding="utf-8") as f:
+        json.dump(summary, f, indent=2)
+    return summary
