@@ -7,6 +7,7 @@ _TOOLS = {
     "afd-make-sample": "make_sample",
     "afd-benchmark": "benchmark",
     "afd-train": "train",
+    "afd-evaluate": "evaluate",
 }
 
 setuptools.setup(

@@ -112,3 +112,23 @@ def test_train_requires_model_dir():
     result = _run_tool("train", "--epochs=1")
     assert result.returncode != 0
     assert "--model_dir" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_evaluate_writes_reports(undefended_mnist_model, tmp_path):
+    import json  # pylint: disable=import-outside-toplevel
+    undefended_mnist_model.save(tmp_path / "model.keras")
+    result = _run_tool("evaluate", f"--model={tmp_path / 'model.keras'}",
+                       "--source=sample", "--num_examples=40", "--epsilon=0.1",
+                       "--attacks=fgsm,pgd:num_steps=3;step_size=0.05",
+                       f"--output_dir={tmp_path / 'eval'}")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert report["num_examples"] == 40
+    assert set(report["attack_accuracy"]) == {"fgsm", "pgd:num_steps=3,step_size=0.05"}
+    assert (tmp_path / "eval" / "report.md").read_text().startswith("40 examples")
+
+
+def test_evaluate_missing_model_is_one_line_error(tmp_path):
+    result = _run_tool("evaluate", f"--model={tmp_path / 'none.keras'}")
+    assert result.returncode == 2
+    assert "No model at" in result.stderr and "Traceback" not in result.stderr

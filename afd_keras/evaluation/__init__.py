@@ -1,5 +1,5 @@
-"""Robustness evaluation and the accuracy/robustness trade-off report.
+"""Robustness evaluation: clean and robust accuracy under attack suites."""
 
-Empty until the evaluation issue; the module exists now so the package
-layout shows the architecture.
-"""
+from afd_keras.evaluation.robustness import evaluate_robustness
+from afd_keras.evaluation.robustness import parse_attack
+from afd_keras.evaluation.robustness import RobustnessResult

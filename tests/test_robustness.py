@@ -1,0 +1,73 @@
+"""Tests for afd_keras.evaluation.robustness."""
+
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from afd_keras import evaluation
+from afd_keras.evaluation import robustness
+
+
+def _dataset(mnist_sample_test, count=300):
+    images, labels = mnist_sample_test
+    return tf.data.Dataset.from_tensor_slices(
+        (images[:count], labels[:count])).batch(128)
+
+
+@pytest.fixture(scope="module", name="result")
+def _result(undefended_mnist_model, mnist_sample_test):
+    return evaluation.evaluate_robustness(
+        undefended_mnist_model, _dataset(mnist_sample_test), 0.1,
+        ["fgsm", "pgd:num_steps=10,step_size=0.025"], verbose=0)
+
+
+def test_clean_accuracy_matches_the_model(result, undefended_mnist_model,
+                                          mnist_sample_test):
+    images, labels = mnist_sample_test
+    predictions = np.argmax(undefended_mnist_model(images[:300]), axis=-1)
+    assert result.clean_accuracy == pytest.approx(np.mean(predictions == labels[:300]))
+    assert result.num_examples == 300
+
+
+def test_attacks_lower_accuracy_and_worst_case_is_the_floor(result):
+    fgsm, pgd = result.attack_accuracy.values()
+    assert pgd <= fgsm < result.clean_accuracy
+    assert result.robust_accuracy <= min(fgsm, pgd)
+    assert result.warnings == []
+
+
+def test_settings_timing_and_reports(result, tmp_path):
+    assert result.attack_settings["pgd:num_steps=10,step_size=0.025"] == {
+        "attack": "pgd", "num_steps": 10, "step_size": 0.025}
+    assert result.seconds > 0 and result.examples_per_second > 0
+    result.to_json(tmp_path / "report.json")
+    loaded = json.loads((tmp_path / "report.json").read_text())
+    assert loaded["robust_accuracy"] == result.robust_accuracy
+    markdown = result.to_markdown()
+    assert "| clean |" in markdown and "worst case" in markdown
+    assert "step_size=0.025" in markdown
+
+
+def test_num_examples_limits_the_evaluation(undefended_mnist_model,
+                                            mnist_sample_test):
+    result = evaluation.evaluate_robustness(
+        undefended_mnist_model, _dataset(mnist_sample_test), 0.1, ["fgsm"],
+        num_examples=50, verbose=0)
+    assert result.num_examples == 50
+
+
+def test_pgd_weaker_than_fgsm_is_flagged():
+    parsed = {"fgsm": ("fgsm", {}), "pgd": ("pgd", {})}
+    warnings = robustness._sanity_warnings(parsed, {"fgsm": 0.2, "pgd": 0.5})  # pylint: disable=protected-access
+    assert warnings and "gradient masking" in warnings[0]
+
+
+@pytest.mark.parametrize("spec,pattern", [
+    ("cw", r"Received: attack='cw'"),
+    ("pgd:num_steps", r"key=value pairs"),
+])
+def test_bad_attack_specs_are_rejected(spec, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        evaluation.parse_attack(spec)
