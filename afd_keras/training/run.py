@@ -141,12 +141,15 @@ def train(config):
                         metrics=["accuracy"])
 
     log_path = os.path.join(config.model_dir, "log.csv")
+    # Order matters at epoch end: time it, log it, then back it up. A kill
+    # between log and backup re-runs (and re-logs) that epoch; no epoch is
+    # ever missing from the log.
     callbacks = [
+        keras.callbacks.TerminateOnNaN(),
+        EpochTimer(),
+        keras.callbacks.CSVLogger(log_path, append=True),
         keras.callbacks.BackupAndRestore(
             os.path.join(config.model_dir, "backup"), delete_checkpoint=False),
-        keras.callbacks.TerminateOnNaN(),
-        EpochTimer(),  # before the CSV logger, which then records the time
-        keras.callbacks.CSVLogger(log_path, append=True),
     ]
     try:
         import tensorboard  # pylint: disable=import-outside-toplevel,unused-import
