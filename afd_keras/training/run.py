@@ -3,6 +3,7 @@
 import csv
 import dataclasses
 import json
+import math
 import os
 import time
 
@@ -65,6 +66,20 @@ def _optimizer(config, total_steps):
         return keras.optimizers.SGD(learning_rate, momentum=config.momentum,
                                     weight_decay=weight_decay)
     return keras.optimizers.Adam(learning_rate, weight_decay=weight_decay)
+
+
+class FiniteBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """BackupAndRestore that never backs up an epoch whose loss is not finite.
+
+    After TerminateOnNaN stops a run, Keras still ends the epoch, and the
+    plain callback would overwrite the last good backup with NaN weights.
+    """
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            return
+        super().on_epoch_end(epoch, logs)
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -148,8 +163,8 @@ def train(config):
         keras.callbacks.TerminateOnNaN(),
         EpochTimer(),
         keras.callbacks.CSVLogger(log_path, append=True),
-        keras.callbacks.BackupAndRestore(
-            os.path.join(config.model_dir, "backup"), delete_checkpoint=False),
+        FiniteBackupAndRestore(os.path.join(config.model_dir, "backup"),
+                               delete_checkpoint=False),
     ]
     try:
         import tensorboard  # pylint: disable=import-outside-toplevel,unused-import
