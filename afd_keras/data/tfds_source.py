@@ -4,6 +4,7 @@ tensorflow_datasets is imported lazily: it is slow to import and only these
 sources need it.
 """
 
+import glob
 import os
 
 from afd_keras.data import catalog
@@ -25,7 +26,10 @@ def find_prepared(name, data_dirs):
         The builder, or None when no folder has the dataset prepared.
     """
     for data_dir in data_dirs:
-        if data_dir and os.path.isdir(os.path.join(data_dir, name)):
+        # TFDS keeps <data_dir>/<name>/<version>/dataset_info.json; a folder
+        # of raw archives with the same name is not a prepared dataset.
+        if data_dir and glob.glob(os.path.join(glob.escape(data_dir), name, "*",
+                                               "dataset_info.json")):
             builder = _tfds().builder(name, data_dir=data_dir)
             if builder.is_prepared():
                 return builder
