@@ -48,7 +48,7 @@ def test_fit_runs_every_method(method, run_eagerly):
 
 
 @pytest.mark.parametrize("method,mixing", [
-    ("standard", None), ("afd", "none"), ("afd", "mixup"),
+    ("standard", None), ("trades", None), ("afd", "none"), ("afd", "mixup"),
     ("afd", "interpolate"), ("afd", "mixup_input")])
 def test_training_lowers_the_loss(method, mixing):
     trainer = _trainer(method, mixing=mixing)

@@ -122,17 +122,20 @@ class AdversarialTrainer(keras.Model):
             x, y, init_seed, mix_seed)
         with tf.GradientTape() as tape:
             y_pred = self._logits(x_train, condition, training=True)
-            weight_a, weight_b = _mix_weights(sample_weight, lam)
-            loss = self.compute_loss(x=x_train, y=y, y_pred=y_pred,
-                                     sample_weight=weight_a)
-            if lam is not None:
-                loss += self._label_loss(y_other, y_pred, sample_weight=weight_b)
             if self.method == "trades":
                 clean_logits = self._logits(x, 0.0, training=True)
-                loss = (self.compute_loss(x=x, y=y, y_pred=clean_logits,
-                                          sample_weight=sample_weight) +
-                        self.trades_beta * self._kl_divergence(
-                            tf.nn.softmax(clean_logits), tf.nn.softmax(y_pred)))
+                loss = self.compute_loss(
+                    x=x, y=y, y_pred=clean_logits, sample_weight=sample_weight
+                ) + self.trades_beta * self._kl_divergence(
+                    tf.nn.softmax(clean_logits), tf.nn.softmax(y_pred),
+                    sample_weight=sample_weight)
+            else:
+                weight_a, weight_b = _mix_weights(sample_weight, lam)
+                loss = self.compute_loss(x=x_train, y=y, y_pred=y_pred,
+                                         sample_weight=weight_a)
+                if lam is not None:
+                    loss += self._label_loss(y_other, y_pred,
+                                             sample_weight=weight_b)
             scaled_loss = self.optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
