@@ -27,7 +27,7 @@ _NUM_STEPS = flags.DEFINE_integer("num_steps", 20, "Steps per timed round.",
 _NUM_ROUNDS = flags.DEFINE_integer("num_rounds", 3, "Timed rounds per method.",
                                    lower_bound=1)
 _CONDITIONAL_AFD = flags.DEFINE_boolean(
-    "conditional_afd", True, "Benchmark AFD with ConditionalScaling.")
+    "conditional_afd", False, "Benchmark AFD with ConditionalScaling.")
 
 
 cli.register_choices_validator(_ARCHITECTURES, models.list_models())

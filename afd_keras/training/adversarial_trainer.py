@@ -25,9 +25,11 @@ class AdversarialTrainer(keras.Model):
     - "pgd": uniform init, 10 steps of eps / 4 (Madry et al. 2018).
     - "trades": CE(clean) + beta * KL(clean || adversarial), with the KL
       maximised in 10 steps (Zhang et al. 2019).
-    - "afd": sign init eps * sign(U(-1, 1)), one step of 1.25 eps, then
-      example mixing (Xue et al. 2024, reconstructed; see
-      WORKSPACE_NOTES.md).
+    - "afd": sign init eps * sign(U(-1, 1)), then one step of 1.25 eps
+      (Xue et al. 2024, reconstructed; see WORKSPACE_NOTES.md). Example
+      mixing and conditional scaling are available through `mixing` and a
+      conditional classifier, but are off by default: on MNIST they lowered
+      robust accuracy.
 
     Every component can be overridden, which gives the ablations. When the
     classifier is a `ConditionalClassifier`, each example's condition is the
