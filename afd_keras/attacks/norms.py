@@ -8,6 +8,8 @@ import tensorflow as tf
 NORMS = ("linf", "l2")
 # Guards the L2 normalisation of an all-zero gradient or perturbation.
 _TINY = 1e-12
+# Step counts up to this are unrolled in the graph; longer attacks loop.
+_MAX_UNROLLED_STEPS = 1
 
 
 def _per_example_l2(t):
@@ -93,7 +95,12 @@ def gradient_steps(x, delta, loss_fn, epsilon, step_size, num_steps,
         return (project(x, delta + steepest_ascent(gradient, step_size, norm),
                         epsilon, norm),)
 
-    # An explicit loop: Keras compiles train_step without AutoGraph.
-    (delta,) = tf.while_loop(lambda delta: True, step, (delta,),
-                             maximum_iterations=num_steps)
+    if isinstance(num_steps, int) and num_steps <= _MAX_UNROLLED_STEPS:
+        # Unrolled: the one-step training methods get a loop-free graph.
+        for _ in range(num_steps):
+            (delta,) = step(delta)
+    else:
+        # An explicit loop: Keras compiles train_step without AutoGraph.
+        (delta,) = tf.while_loop(lambda delta: True, step, (delta,),
+                                 maximum_iterations=num_steps)
     return tf.stop_gradient(delta)
