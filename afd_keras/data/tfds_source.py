@@ -52,7 +52,11 @@ def build_offline(name, manual_dir, data_dir):
     """
     tfds = _tfds()
     builder = tfds.builder(name, data_dir=data_dir)
+    # TFDS names the extraction of a manual archive after its file name only,
+    # and MNIST and Fashion-MNIST share file names: a shared download folder
+    # would hand one dataset the other's images.
     builder.download_and_prepare(
+        download_dir=os.path.join(data_dir, "downloads", name),
         download_config=tfds.download.DownloadConfig(manual_dir=manual_dir))
     return builder
 
