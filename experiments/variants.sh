@@ -4,7 +4,7 @@
 # re-run this script to continue) and is evaluated with afd-evaluate on the
 # first 2,000 test images (archive order) under FGSM and PGD-40 (step 0.01,
 # random start). fgsm_rs doubles as the "sign init off" ablation of AFD
-# (uniform init, same step, no mixing).
+# (uniform init, same step, no mixing); afd_alpha_R tunes alpha = R * eps.
 #
 # Usage: experiments/variants.sh DATASET EPSILON OUT_DIR EPOCHS [VARIANT ...]
 #   e.g. experiments/variants.sh mnist 0.3 runs/mnist_variants 5
@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 dataset=$1 epsilon=$2 out=$3 epochs=$4
 shift 4
 data_dir=${AFD_DATA_DIR:-../shared/data}
+ratio() { python3 -c "print($1 * $epsilon)"; }  # step size alpha = ratio * eps
 common=(--dataset="$dataset" --data_dir="$data_dir" --epsilon="$epsilon" --epochs="$epochs"
         --optimizer=adam --learning_rate=5e-3 --schedule=cyclic --seed=0)
 declare -A variants=(
@@ -23,6 +24,8 @@ declare -A variants=(
   [afd_mixup]="--method=afd --mixing=mixup"
   [afd_mixup_input]="--method=afd --mixing=mixup_input"
   [afd_zero_init]="--method=afd --init=zero"
+  [afd_alpha_1.0]="--method=afd --step_size=$(ratio 1.0)"
+  [afd_alpha_1.5]="--method=afd --step_size=$(ratio 1.5)"
 )
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(fgsm_rs afd_none afd_interpolate afd_interpolate_conditional afd_mixup)
