@@ -36,7 +36,9 @@ setuptools.setup(
         "numpy",
     ],
     extras_require={
-        "test": ["pytest>=7"],
+        # The tests cross-check our attacks against ART and plot reports.
+        "test": ["pytest>=7", "adversarial-robustness-toolbox>=1.17",
+                 "multiprocess", "matplotlib"],
         # ART's AutoAttack imports multiprocess without declaring it.
         "eval": ["adversarial-robustness-toolbox>=1.17", "multiprocess"],
         "plot": ["matplotlib"],

@@ -7,7 +7,6 @@ import pytest
 import tensorflow as tf
 
 from afd_keras import evaluation
-from afd_keras.evaluation import robustness
 
 
 def _dataset(mnist_sample_test, count=300):
@@ -58,14 +57,23 @@ def test_num_examples_limits_the_evaluation(undefended_mnist_model,
     assert result.num_examples == 50
 
 
-def test_pgd_weaker_than_fgsm_is_flagged():
-    parsed = {"fgsm": ("fgsm", {}), "pgd": ("pgd", {})}
-    warnings = robustness._sanity_warnings(parsed, {"fgsm": 0.2, "pgd": 0.5})  # pylint: disable=protected-access
-    assert warnings and "gradient masking" in warnings[0]
+def test_sanity_checks_run_and_pass_on_an_honest_model(result):
+    names = {check["check"] for check in result.sanity_checks}
+    assert {"iterative <= single-step",
+            "more steps or restarts never raise accuracy",
+            "accuracy ~0 at a budget reaching every image"} <= names
+    assert all(check["passed"] for check in result.sanity_checks)
+    assert "Sanity checks" in result.to_markdown()
+
+
+def test_json_round_trip(result, tmp_path):
+    result.to_json(tmp_path / "report.json")
+    assert evaluation.RobustnessResult.from_json(tmp_path / "report.json") == result
 
 
 @pytest.mark.parametrize("spec,pattern", [
     ("cw", r"Received: attack='cw'"),
+    ("pgd:steps=3", r"Unknown setting for pgd"),
     ("pgd:num_steps", r"key=value pairs"),
 ])
 def test_bad_attack_specs_are_rejected(spec, pattern):

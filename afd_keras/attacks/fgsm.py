@@ -1,6 +1,12 @@
 """The fast gradient (sign) method (Goodfellow et al. 2015), L-inf and L2."""
 
-from afd_keras.attacks import pgd as pgd_module
+import tensorflow as tf
+
+from afd_keras.attacks import losses
+from afd_keras.attacks import norms
+from afd_keras.attacks import validation
+
+_ZERO = norms.ZERO_GRADIENTS
 
 
 def fgsm(model, x, y=None, *, epsilon, norm="linf", targeted=False):
@@ -26,7 +32,17 @@ def fgsm(model, x, y=None, *, epsilon, norm="linf", targeted=False):
 
     >>> x_adv = fgsm(model, images, labels, epsilon=0.3)
     """
-    # One PGD step of length epsilon from x, with no random start, is FGSM.
-    return pgd_module.pgd(model, x, y, epsilon=epsilon, num_steps=1,
-                          step_size=epsilon, norm=norm, random_start=False,
-                          targeted=targeted)
+    x = validation.check_images(x)
+    validation.check_settings(epsilon, norm)
+    y = validation.labels_or_predictions(model, x, y)
+    return _fgsm_graph(model, x, y, tf.constant(epsilon, tf.float32), norm,
+                       targeted)
+
+
+@tf.function(reduce_retracing=True)
+def _fgsm_graph(model, x, y, epsilon, norm, targeted):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_sum(losses.cross_entropy(y, model(x, training=False)))
+    step = norms.steepest_ascent(tape.gradient(loss, x, unconnected_gradients=_ZERO), epsilon, norm)
+    return x + norms.project(x, -step if targeted else step, epsilon, norm)

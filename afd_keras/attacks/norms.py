@@ -10,6 +10,9 @@ NORMS = ("linf", "l2")
 _TINY = 1e-12
 # Step counts up to this are unrolled in the graph; longer attacks loop.
 _MAX_UNROLLED_STEPS = 1
+# A model with no gradient (e.g. quantised inputs) takes zero steps instead
+# of crashing the attack; the sanity checks then flag it.
+ZERO_GRADIENTS = tf.UnconnectedGradients.ZERO
 
 
 def _per_example_l2(t):
@@ -91,7 +94,7 @@ def gradient_steps(x, delta, loss_fn, epsilon, step_size, num_steps,
         with tf.GradientTape() as tape:
             tape.watch(delta)
             loss = loss_fn(x + delta)
-        gradient = tape.gradient(loss, delta)
+        gradient = tape.gradient(loss, delta, unconnected_gradients=ZERO_GRADIENTS)
         return (project(x, delta + steepest_ascent(gradient, step_size, norm),
                         epsilon, norm),)
 

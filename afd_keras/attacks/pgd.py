@@ -2,8 +2,12 @@
 
 import tensorflow as tf
 
+from afd_keras.attacks import loop
+from afd_keras.attacks import losses
 from afd_keras.attacks import norms
 from afd_keras.attacks import validation
+
+_ZERO = norms.ZERO_GRADIENTS
 
 
 def pgd(model, x, y=None, *, epsilon, num_steps=10, step_size=None,
@@ -11,8 +15,10 @@ def pgd(model, x, y=None, *, epsilon, num_steps=10, step_size=None,
     """Runs PGD on one batch, as one compiled graph call.
 
     Each restart starts from a random point of the ball (or from x) and takes
-    `num_steps` steepest-ascent steps on the cross-entropy. Across restarts,
-    an example keeps the first adversarial example that fools the model.
+    up to `num_steps` steepest-ascent steps on the cross-entropy. An example
+    keeps the first iterate that fools the model and is not attacked further
+    (see `loop.run_until_fooled`); later restarts attack only the examples
+    still standing.
 
     Reference:
         Madry et al., "Towards Deep Learning Models Resistant to Adversarial
@@ -52,7 +58,7 @@ def pgd(model, x, y=None, *, epsilon, num_steps=10, step_size=None,
     y = validation.labels_or_predictions(model, x, y)
     return _pgd_graph(model, x, y, tf.constant(epsilon, tf.float32),
                       tf.constant(step_size, tf.float32),
-                      tf.constant(num_steps), tf.constant(num_restarts),
+                      tf.constant(num_steps), num_restarts,
                       tf.constant([seed, 0]), norm, random_start, targeted)
 
 
@@ -61,27 +67,26 @@ def _pgd_graph(model, x, y, epsilon, step_size, num_steps, num_restarts, seed,
                norm, random_start, targeted):
     sign = -1.0 if targeted else 1.0
 
-    def loss_fn(x_adv):
-        logits = model(x_adv, training=False)
-        return sign * tf.reduce_sum(
-            tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+    def step(state, i):
+        del i
+        with tf.GradientTape() as tape:
+            tape.watch(state["x_adv"])
+            logits = model(state["x_adv"], training=False)
+            loss = sign * tf.reduce_sum(losses.cross_entropy(state["y"], logits))
+        gradient = tape.gradient(loss, state["x_adv"],
+                                 unconnected_gradients=_ZERO)
+        delta = norms.project(
+            state["x"], state["x_adv"] - state["x"]
+            + norms.steepest_ascent(gradient, step_size, norm), epsilon, norm)
+        return {**state, "x_adv": state["x"] + delta}, state["x_adv"], logits
 
-    best = x
-    done = tf.zeros(tf.shape(y), tf.bool)
-    for restart in tf.range(num_restarts):
+    def attack_once(x, y, restart):
+        start = x
         if random_start:
-            delta = norms.random_start(
-                x, epsilon, norm, tf.random.experimental.stateless_fold_in(
-                    seed, restart))
-        else:
-            delta = tf.zeros_like(x)
-        delta = norms.gradient_steps(x, delta, loss_fn, epsilon, step_size,
-                                     num_steps, norm)
-        x_adv = x + delta
-        predictions = tf.argmax(model(x_adv, training=False), axis=-1,
-                                output_type=tf.int32)
-        success = tf.equal(predictions, y) if targeted else tf.not_equal(
-            predictions, y)
-        best = tf.where(done[:, None, None, None], best, x_adv)
-        done = done | success
-    return best
+            start += norms.random_start(
+                x, epsilon, norm,
+                tf.random.experimental.stateless_fold_in(seed, restart))
+        return loop.run_until_fooled(step, {"x": x, "y": y, "x_adv": start},
+                                     num_steps, targeted, answer="x_adv")
+
+    return loop.over_restarts(x, y, num_restarts, attack_once)

@@ -1,5 +1,5 @@
 """Robustness evaluation: clean and robust accuracy under attack suites."""
 
 from afd_keras.evaluation.robustness import evaluate_robustness
-from afd_keras.evaluation.robustness import parse_attack
+from afd_keras.evaluation.suite import parse_attack
 from afd_keras.evaluation.robustness import RobustnessResult

@@ -8,32 +8,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from afd_keras import attacks as attacks_lib
-
-_ATTACKS = {"fgsm": attacks_lib.fgsm, "pgd": attacks_lib.pgd}
-_INT_SETTINGS = ("num_steps", "num_restarts", "seed")
-
-
-def parse_attack(spec):
-    """Parses "name" or "name:key=value,..." into (name, settings).
-
-    Example: "pgd:num_steps=40,step_size=0.01,num_restarts=1".
-
-    Raises:
-        ValueError: an unknown attack or a malformed setting.
-    """
-    name, _, rest = spec.partition(":")
-    if name not in _ATTACKS:
-        raise ValueError(f"Unknown attack; expected one of {sorted(_ATTACKS)}. "
-                         f"Received: attack={spec!r}")
-    settings = {}
-    for item in filter(None, rest.split(",")):
-        key, equals, value = item.partition("=")
-        if not equals:
-            raise ValueError(f"Attack settings are key=value pairs. Received: "
-                             f"{item!r} in {spec!r}")
-        settings[key] = int(value) if key in _INT_SETTINGS else float(value)
-    return name, settings
+from afd_keras.evaluation import sanity
+from afd_keras.evaluation import suite
 
 
 @dataclasses.dataclass
@@ -49,12 +25,19 @@ class RobustnessResult:
     attack_settings: dict
     seconds: float
     examples_per_second: float
+    sanity_checks: list
     warnings: list
 
     def to_json(self, path):
         """Writes the result as JSON."""
         with open(path, "w", encoding="utf-8") as f:
             json.dump(dataclasses.asdict(self), f, indent=2)
+
+    @classmethod
+    def from_json(cls, path):
+        """Reads a result written by `to_json`."""
+        with open(path, encoding="utf-8") as f:
+            return cls(**json.load(f))
 
     def to_markdown(self):
         """Returns the result as a Markdown table with its settings."""
@@ -69,29 +52,42 @@ class RobustnessResult:
             lines.append(f"| {name} | {100 * accuracy:.2f}% | {settings} |")
         lines.append(f"| worst case over attacks | "
                      f"{100 * self.robust_accuracy:.2f}% | |")
+        if self.sanity_checks:
+            lines += ["", "Sanity checks against gradient masking "
+                      "(Carlini et al. 2019):", "",
+                      "| check | result | compared |", "|---|---|---|"]
+            lines += [f"| {c['check']} | {'pass' if c['passed'] else 'FAIL'} "
+                      f"| {c['detail']} |" for c in self.sanity_checks]
         lines += [f"\nWarning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
 def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
-                        norm="linf", num_examples=None, verbose=1):
+                        norm="linf", num_examples=None, sanity_examples=200,
+                        verbose=1):
     """Measures clean and robust accuracy over a dataset.
 
     Only examples the model classifies correctly are attacked; the others
     count as not robust anyway. An example is robust in the worst case only
-    if it survives every attack.
+    if it survives every attack. The sanity checks against gradient masking
+    (`sanity`) compare the attacks run here, and probe the first
+    `sanity_examples` correctly classified examples with FGSM, PGD-20,
+    PGD-40 with 2 restarts, and PGD at a budget that reaches every image.
 
     Args:
         model: a Keras model mapping [0, 1] images to logits.
         dataset: a `tf.data.Dataset` of (images, labels) batches.
         epsilon: the radius of the threat model.
-        attacks: attack specs, see `parse_attack`.
+        attacks: attack specs ("pgd:num_steps=40,step_size=0.01") or suite
+            names ("aa_lite"); see `suite`.
         norm: "linf" or "l2".
         num_examples: evaluate the first `num_examples` examples only.
+        sanity_examples: how many examples the sanity probe attacks; 0
+            skips the probe (the comparisons of `attacks` still run).
         verbose: 1 shows a progress bar with an ETA.
 
     Returns:
-        A `RobustnessResult`.
+        A `RobustnessResult`; failed sanity checks are in its `warnings`.
 
     Example:
 
@@ -99,36 +95,41 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     ...                              ["pgd:num_steps=40,step_size=0.01"])
     >>> print(result.to_markdown())
     """
-    parsed = {spec: parse_attack(spec) for spec in attacks}
+    specs = suite.expand(attacks)
+    parsed = {spec: suite.parse_attack(spec) for spec in specs}
     if num_examples is not None:
         dataset = dataset.unbatch().take(num_examples).batch(500)
     # One cheap pass gives the progress bar its total (and so an ETA).
     total = int(dataset.reduce(0, lambda count, batch: count + tf.shape(batch[0])[0]))
     progress = keras.utils.Progbar(total, verbose=verbose, unit_name="example")
     start = time.time()
-    clean, per_attack, seen = [], {spec: [] for spec in attacks}, 0
+    clean, per_attack, seen = [], {spec: [] for spec in specs}, 0
+    probe_x, probe_y = [], []
     for batch, (x, y) in enumerate(dataset):
         y = tf.cast(y, tf.int32)
-        correct = tf.argmax(model(x, training=False), -1, output_type=tf.int32) == y
-        clean.append(correct.numpy())
-        index = tf.where(correct)[:, 0]
+        correct = _predicts(model, x, y)
+        clean.append(correct)
+        index = np.flatnonzero(correct)
+        x_correct, y_correct = tf.gather(x, index), tf.gather(y, index)
         for spec, (name, settings) in parsed.items():
             survived = np.zeros(len(y), bool)
             if len(index):
-                x_adv = _ATTACKS[name](model, tf.gather(x, index),
-                                       tf.gather(y, index), epsilon=epsilon,
-                                       norm=norm, **_with_seed(name, settings, batch))
-                still = tf.argmax(model(x_adv, training=False), -1,
-                                  output_type=tf.int32) == tf.gather(y, index)
-                survived[index.numpy()] = still.numpy()
+                survived[index] = _survives(model, name, settings, x_correct,
+                                            y_correct, epsilon, norm, batch)
             per_attack[spec].append(survived)
+        probe_x.append(x_correct)
+        probe_y.append(y_correct)
         seen += len(y)
         progress.update(seen)
-    seconds = time.time() - start
     clean = np.concatenate(clean)
     per_attack = {spec: np.concatenate(v) for spec, v in per_attack.items()}
     worst = np.logical_and.reduce([clean] + list(per_attack.values()))
     attack_accuracy = {spec: float(v.mean()) for spec, v in per_attack.items()}
+    checks = sanity.ordering_checks(parsed, attack_accuracy)
+    if sanity_examples:
+        checks += _probe(model, tf.concat(probe_x, 0)[:sanity_examples],
+                         tf.concat(probe_y, 0)[:sanity_examples], epsilon, norm)
+    seconds = time.time() - start
     return RobustnessResult(
         epsilon=float(epsilon), norm=norm, num_examples=len(clean),
         clean_accuracy=float(clean.mean()), attack_accuracy=attack_accuracy,
@@ -136,23 +137,29 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
         attack_settings={spec: {"attack": name, **settings}
                          for spec, (name, settings) in parsed.items()},
         seconds=seconds, examples_per_second=len(clean) / seconds,
-        warnings=_sanity_warnings(parsed, attack_accuracy))
+        sanity_checks=checks,
+        warnings=[f"sanity check failed, {c['check']}: {c['detail']}; "
+                  "suspect gradient masking." for c in checks if not c["passed"]])
 
 
-def _with_seed(name, settings, batch):
-    if name != "pgd":
-        return settings
-    # A different, reproducible random start for every batch.
-    return {**settings, "seed": settings.get("seed", 0) * 100003 + batch}
+def _predicts(model, x, y):
+    """A bool array: where the model predicts `y`."""
+    predictions = tf.argmax(model(x, training=False), -1, output_type=tf.int32)
+    return (predictions == y).numpy()
 
 
-def _sanity_warnings(parsed, attack_accuracy):
-    """Flags signs of gradient masking (Carlini et al. 2019)."""
-    warnings = []
-    fgsm = [a for s, a in attack_accuracy.items() if parsed[s][0] == "fgsm"]
-    pgd = [a for s, a in attack_accuracy.items() if parsed[s][0] == "pgd"]
-    if fgsm and pgd and min(pgd) > min(fgsm):
-        warnings.append(
-            f"PGD accuracy {min(pgd):.4f} exceeds FGSM accuracy {min(fgsm):.4f}: "
-            "an iterative attack should be stronger; suspect gradient masking.")
-    return warnings
+def _survives(model, name, settings, x, y, epsilon, norm, batch):
+    x_adv = suite.run(name, settings, model, x, y, epsilon=epsilon, norm=norm,
+                      batch_index=batch)
+    return _predicts(model, x_adv, y)
+
+
+def _probe(model, x, y, epsilon, norm):
+    """Runs the sanity probe's attacks on correctly classified examples."""
+    if not len(y):
+        return []
+    probes = sanity.probe_attacks(epsilon, norm, x.shape[1:])
+    accuracy = {label: float(_survives(model, name, settings, x, y, budget,
+                                       norm, 0).mean())
+                for label, (name, settings, budget) in probes.items()}
+    return sanity.probe_checks(probes, accuracy)

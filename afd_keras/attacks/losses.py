@@ -1,0 +1,38 @@
+"""Per-example losses that the attacks maximise."""
+
+import tensorflow as tf
+
+LOSSES = ("ce", "dlr")
+
+
+def cross_entropy(labels, logits):
+    """The per-example softmax cross-entropy of int `labels`."""
+    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
+
+
+def dlr(labels, logits):
+    """The Difference of Logits Ratio loss (Croce & Hein 2020).
+
+    DLR = -(z_y - max_{i != y} z_i) / (z_(1) - z_(3)), with z_(k) the k-th
+    largest logit. It is invariant to shifting and scaling the logits, so a
+    model cannot mask its gradients by inflating them.
+
+    Args:
+        labels: int32 labels, shape (batch,).
+        logits: shape (batch, num_classes), at least 3 classes.
+
+    Returns:
+        The per-example loss, shape (batch,).
+    """
+    logits = tf.cast(logits, tf.float32)
+    top3 = tf.math.top_k(logits, k=3).values
+    true_logit = tf.gather(logits, labels, batch_dims=1)
+    others = tf.where(tf.one_hot(labels, tf.shape(logits)[-1]) > 0,
+                      tf.float32.min, logits)
+    margin = true_logit - tf.reduce_max(others, axis=-1)
+    return -margin / (top3[:, 0] - top3[:, 2] + 1e-12)
+
+
+def by_name(name):
+    """Returns the loss function named "ce" or "dlr"."""
+    return {"ce": cross_entropy, "dlr": dlr}[name]

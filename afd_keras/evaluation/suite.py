@@ -1,0 +1,74 @@
+"""The attacks an evaluation can name, and the named suites of attacks."""
+
+import functools
+import inspect
+
+from afd_keras import attacks
+from afd_keras.attacks import cleverhans_attacks
+
+ATTACKS = {
+    "fgsm": attacks.fgsm,
+    "pgd": attacks.pgd,
+    "apgd_ce": functools.partial(attacks.apgd, loss="ce"),
+    "apgd_dlr": functools.partial(attacks.apgd, loss="dlr"),
+    "square": attacks.square,
+    "mim": cleverhans_attacks.momentum_iterative,
+    "cw_l2": cleverhans_attacks.carlini_wagner_l2,
+}
+# "aa_lite": AutoAttack's untargeted core (Croce & Hein 2020) at CPU cost.
+# Square is black-box, so it also checks the gradient attacks for masking.
+SUITES = {
+    "aa_lite": ("apgd_ce:num_steps=100", "apgd_dlr:num_steps=100",
+                "square:max_queries=1000"),
+}
+WHITE_BOX = ("fgsm", "pgd", "apgd_ce", "apgd_dlr", "mim", "cw_l2")
+_INT_SETTINGS = ("num_steps", "num_restarts", "seed", "max_queries",
+                 "binary_search_steps")
+
+
+def expand(specs):
+    """Replaces suite names by their attacks, keeping the order.
+
+    Example: `expand(["fgsm", "aa_lite"])` gives fgsm, apgd_ce, apgd_dlr
+    and square.
+    """
+    expanded = []
+    for spec in specs:
+        expanded.extend(SUITES.get(spec, (spec,)))
+    return expanded
+
+
+def parse_attack(spec):
+    """Parses "name" or "name:key=value,..." into (name, settings).
+
+    Example: "pgd:num_steps=40,step_size=0.01,num_restarts=1".
+
+    Raises:
+        ValueError: an unknown attack or a malformed setting.
+    """
+    name, _, rest = spec.partition(":")
+    if name not in ATTACKS:
+        raise ValueError(f"Unknown attack; expected one of "
+                         f"{sorted(ATTACKS) + sorted(SUITES)}. Received: "
+                         f"attack={spec!r}")
+    settings = {}
+    for item in filter(None, rest.split(",")):
+        key, equals, value = item.partition("=")
+        if not equals:
+            raise ValueError(f"Attack settings are key=value pairs. Received: "
+                             f"{item!r} in {spec!r}")
+        if key not in inspect.signature(ATTACKS[name]).parameters:
+            raise ValueError(f"Unknown setting for {name}. Received: {key!r} "
+                             f"in {spec!r}")
+        settings[key] = int(value) if key in _INT_SETTINGS else float(value)
+    return name, settings
+
+
+def run(name, settings, model, x, y, *, epsilon, norm, batch_index):
+    """Runs the attack `name` on one batch; seeded attacks get a new seed
+    per batch, reproducibly."""
+    fn = ATTACKS[name]
+    if "seed" in inspect.signature(fn).parameters:
+        settings = {**settings,
+                    "seed": settings.get("seed", 0) * 100003 + batch_index}
+    return fn(model, x, y, epsilon=epsilon, norm=norm, **settings)

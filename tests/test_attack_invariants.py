@@ -1,0 +1,81 @@
+"""Invariants every attack of the evaluation suite must keep."""
+
+import numpy as np
+import pytest
+
+from afd_keras.evaluation import suite
+
+# Settings that keep each attack quick here.
+_QUICK = {
+    "fgsm": {},
+    "pgd": {"num_steps": 10},
+    "apgd_ce": {"num_steps": 10},
+    "apgd_dlr": {"num_steps": 10},
+    "square": {"max_queries": 200},
+    "mim": {"num_steps": 10},
+    "cw_l2": {"num_steps": 20, "binary_search_steps": 2},
+}
+
+
+def _run(name, model, x, y, epsilon, norm):
+    return np.asarray(suite.ATTACKS[name](model, x, y, epsilon=epsilon,
+                                          norm=norm, **_QUICK[name]))
+
+
+def _size(x_adv, x, norm):
+    flat = (x_adv - x).reshape(len(x), -1)
+    return np.abs(flat).max(1) if norm == "linf" else np.linalg.norm(flat, axis=1)
+
+
+def test_every_attack_is_covered():
+    assert set(_QUICK) == set(suite.ATTACKS)
+
+
+@pytest.mark.parametrize("name", sorted(_QUICK))
+@pytest.mark.parametrize("norm,epsilon", [("linf", 0.3), ("l2", 2.0)])
+def test_stays_in_the_ball_and_the_box(name, norm, epsilon,
+                                       undefended_mnist_model, mnist_sample_test):
+    x, y = mnist_sample_test[0][:40], mnist_sample_test[1][:40]
+    x_adv = _run(name, undefended_mnist_model, x, y, epsilon, norm)
+    assert x_adv.shape == x.shape and x_adv.dtype == np.float32
+    assert (_size(x_adv, x, norm) <= epsilon + 1e-6).all()
+    assert x_adv.min() >= 0.0 and x_adv.max() <= 1.0
+
+
+@pytest.mark.parametrize("name", sorted(_QUICK))
+def test_zero_epsilon_returns_x(name, undefended_mnist_model, mnist_sample_test):
+    x, y = mnist_sample_test[0][:20], mnist_sample_test[1][:20]
+    np.testing.assert_allclose(
+        _run(name, undefended_mnist_model, x, y, 0.0, "linf"), x, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["pgd", "apgd_ce", "apgd_dlr", "mim", "square"])
+def test_undefended_model_falls_below_10_percent(name, undefended_mnist_model,
+                                                 mnist_sample_test):
+    x, y = mnist_sample_test[0][:200], mnist_sample_test[1][:200]
+    x_adv = _run(name, undefended_mnist_model, x, y, 0.3, "linf")
+    accuracy = np.mean(np.argmax(undefended_mnist_model(x_adv), -1) == y)
+    assert accuracy < 0.10
+
+
+@pytest.mark.parametrize("name", sorted(_QUICK))
+@pytest.mark.parametrize("kwargs,pattern", [
+    ({"epsilon": -0.1}, r"epsilon must be >= 0"),
+    ({"norm": "l1"}, r"Unknown norm"),
+])
+def test_bad_settings_raise(name, kwargs, pattern, undefended_mnist_model,
+                            mnist_sample_test):
+    x, y = mnist_sample_test[0][:4], mnist_sample_test[1][:4]
+    settings = {"epsilon": 0.1, "norm": "linf", **kwargs}
+    with pytest.raises(ValueError, match=pattern):
+        suite.ATTACKS[name](undefended_mnist_model, x, y, **settings)
+
+
+@pytest.mark.parametrize("name", sorted(_QUICK))
+def test_bad_inputs_raise(name, undefended_mnist_model, mnist_sample_test):
+    x, y = mnist_sample_test[0][:4], mnist_sample_test[1][:4]
+    attack = suite.ATTACKS[name]
+    with pytest.raises(ValueError, match=r"images in \[0, 1\]"):
+        attack(undefended_mnist_model, x * 255.0, y, epsilon=0.1)
+    with pytest.raises(ValueError, match=r"Labels must be 4 integers"):
+        attack(undefended_mnist_model, x, y[:3], epsilon=0.1)
