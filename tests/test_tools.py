@@ -128,6 +128,41 @@ def test_evaluate_writes_reports(undefended_mnist_model, tmp_path):
     assert (tmp_path / "eval" / "report.md").read_text().startswith("40 examples")
 
 
+def test_evaluate_sweeps_the_dial_and_plots_the_tradeoff(undefended_mnist_model,
+                                                        tmp_path):
+    import afd_keras  # pylint: disable=import-outside-toplevel
+    afd_keras.models.build("small_cnn", conditional=True).save(
+        tmp_path / "conditional.keras")
+    undefended_mnist_model.save(tmp_path / "baseline.keras")
+    common = ["--source=sample", "--num_examples=30", "--epsilon=0.1",
+              "--attacks=pgd:num_steps=2", "--sanity_examples=10"]
+    baseline = _run_tool("evaluate", f"--model={tmp_path / 'baseline.keras'}",
+                         *common, f"--output_dir={tmp_path / 'baseline'}")
+    assert baseline.returncode == 0, baseline.stderr
+    result = _run_tool("evaluate", f"--model={tmp_path / 'conditional.keras'}",
+                       *common, "--conditions=0,0.5,1",
+                       f"--baselines=standard={tmp_path / 'baseline'}",
+                       f"--output_dir={tmp_path / 'eval'}")
+    assert result.returncode == 0, result.stderr
+    table = (tmp_path / "eval" / "tradeoff.md").read_text()
+    assert table.count("| this model |") == 3 and "| standard |" in table
+    assert (tmp_path / "eval" / "tradeoff.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("args,pattern", [
+    (["--conditions=0,2"], "--conditions"),
+    (["--baselines=nolabel"], "--baselines"),
+    (["--attacks=deepfool"], "Unknown attack"),
+])
+def test_evaluate_bad_flags_give_one_line_error(undefended_mnist_model,
+                                                tmp_path, args, pattern):
+    undefended_mnist_model.save(tmp_path / "model.keras")
+    result = _run_tool("evaluate", f"--model={tmp_path / 'model.keras'}",
+                       "--source=sample", "--num_examples=10", *args)
+    assert result.returncode != 0
+    assert pattern in result.stderr and "Traceback" not in result.stderr
+
+
 def test_evaluate_missing_model_is_one_line_error(tmp_path):
     result = _run_tool("evaluate", f"--model={tmp_path / 'none.keras'}")
     assert result.returncode == 2

@@ -2,19 +2,19 @@
 
 Usage:
     afd-evaluate --model=runs/mnist_afd --dataset=mnist --epsilon=0.3 \
-        --attacks=fgsm,pgd:num_steps=40,step_size=0.01 --output_dir=runs/mnist_afd
+        --attacks='pgd:num_steps=40;step_size=0.01,aa_lite' \
+        --conditions=0,0.25,0.5,0.75,1 --baselines=fgsm_rs=runs/mnist_fgsm \
+        --output_dir=runs/mnist_afd/eval
 """
 
-import os
-
 from absl import flags
-import keras
 
 from afd_keras import cli
 from afd_keras import data
 from afd_keras import evaluation
 from afd_keras.data import loader
-from afd_keras.training import run as run_lib
+from afd_keras.evaluation import report
+from afd_keras.evaluation import suite
 
 _MODEL = flags.DEFINE_string(
     "model", None, "A saved .keras model, or a run dir from afd-train.")
@@ -24,31 +24,52 @@ _DATA_DIR = flags.DEFINE_string("data_dir", None,
                                 "Folder with the data (default $AFD_DATA_DIR).")
 _SOURCE = flags.DEFINE_enum("source", "auto", list(loader.SOURCES),
                             "Where to read the test split from.")
-_EPSILON = flags.DEFINE_float("epsilon", 0.3, "L-inf budget on [0, 1] images.",
-                              lower_bound=0.0, upper_bound=1.0)
+_NORM = flags.DEFINE_enum("norm", "linf", ["linf", "l2"], "Threat model.")
+_EPSILON = flags.DEFINE_float("epsilon", 0.3, "Budget on [0, 1] images.",
+                              lower_bound=0.0)
+_SUITES = ", ".join(f"{name} = {' + '.join(specs)}"
+                    for name, specs in suite.SUITES.items())
 _ATTACKS = flags.DEFINE_list(
     "attacks", ["fgsm", "pgd:num_steps=40;step_size=0.01"],
-    "Attacks, each 'name' or 'name:key=value;key=value' (fgsm, pgd).")
+    "Attacks, each 'name' or 'name:key=value;key=value'. Names: "
+    f"{', '.join(sorted(suite.ATTACKS))}. Suites: {_SUITES}.")
 _NUM_EXAMPLES = flags.DEFINE_integer(
     "num_examples", None, "Evaluate the first N test examples (default all).",
     lower_bound=1)
+_SANITY_EXAMPLES = flags.DEFINE_integer(
+    "sanity_examples", 200, "Examples for the gradient-masking probe (0: "
+    "only compare the attacks above).", lower_bound=0)
 _CONDITION = flags.DEFINE_float(
     "condition", None, "Condition dial for conditional models (default: the "
     "model's own).", lower_bound=0.0, upper_bound=1.0)
+_CONDITIONS = flags.DEFINE_list(
+    "conditions", [], "Dial values to sweep for the trade-off report, e.g. "
+    "0,0.25,0.5,0.75,1 (conditional models only).")
+_BASELINES = flags.DEFINE_list(
+    "baselines", [], "Baseline points for the trade-off plot, each "
+    "label=path to a report.json or the folder holding it.")
 _OUTPUT_DIR = flags.DEFINE_string(
-    "output_dir", None, "Where to write report.json and report.md (default: "
-    "print only).")
+    "output_dir", None, "Where to write report.json, report.md and the "
+    "trade-off files (default: print only).")
+
+
+def _conditions(values):
+    try:
+        return all(0.0 <= float(v) <= 1.0 for v in values)
+    except ValueError:
+        return False
+
+
+flags.register_validator("conditions", _conditions,
+                         "--conditions must be numbers in [0, 1]")
+flags.register_validator(
+    "baselines", lambda values: all("=" in v for v in values),
+    "--baselines entries must be label=path")
 
 
 def main(argv):
     del argv
-    path = _MODEL.value
-    if os.path.isdir(path):
-        path = os.path.join(path, run_lib.CLASSIFIER_FILE)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"No model at {path}; expected a .keras file "
-                                "or a run dir holding classifier.keras.")
-    model = keras.saving.load_model(path)
+    model = report.load_model(_MODEL.value)
     if _CONDITION.value is not None:
         model.set_condition(_CONDITION.value)
     test = data.load(_DATASET.value, "test", batch_size=500,
@@ -56,15 +77,11 @@ def main(argv):
                      num_examples=_NUM_EXAMPLES.value)
     # Commas separate attacks in the flag, so settings use ';'.
     attacks = [spec.replace(";", ",") for spec in _ATTACKS.value]
-    result = evaluation.evaluate_robustness(model, test, _EPSILON.value, attacks)
-    report = result.to_markdown()
-    print(report)
-    if _OUTPUT_DIR.value:
-        os.makedirs(_OUTPUT_DIR.value, exist_ok=True)
-        result.to_json(os.path.join(_OUTPUT_DIR.value, "report.json"))
-        with open(os.path.join(_OUTPUT_DIR.value, "report.md"), "w",
-                  encoding="utf-8") as f:
-            f.write(report + "\n")
+    print(evaluation.write_reports(
+        model, test, _EPSILON.value, attacks, _OUTPUT_DIR.value,
+        conditions=[float(c) for c in _CONDITIONS.value],
+        baselines=dict(b.split("=", 1) for b in _BASELINES.value),
+        norm=_NORM.value, sanity_examples=_SANITY_EXAMPLES.value))
 
 
 def run():
