@@ -66,6 +66,26 @@ def test_benchmark_smoke_prints_ratio_table():
     assert rows[0].split("|")[6].strip() == "1.00"
 
 
+def test_attack_benchmark_smoke_compares_with_the_references(
+        undefended_mnist_model, tmp_path):
+    undefended_mnist_model.save(tmp_path / "model.keras")
+    result = _run_tool("benchmark", "--benchmarks=attacks",
+                       f"--model={tmp_path / 'model.keras'}", "--source=sample",
+                       "--num_examples=20", "--attack_steps=2", "--epsilon=0.1")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("|") for line in result.stdout.splitlines()
+            if line.startswith("| PGD-2 |") or line.startswith("| APGD-CE-2 |")]
+    assert [row[2].strip() for row in rows] == [
+        "afd_keras", "cleverhans", "afd_keras", "ART"]
+    assert all(row[6].strip().endswith("x") for row in rows[::2])
+
+
+def test_attack_benchmark_needs_a_model():
+    result = _run_tool("benchmark", "--benchmarks=attacks")
+    assert result.returncode == 2
+    assert "--model" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_benchmark_rejects_unknown_method():
     result = _run_tool("benchmark", "--methods=fast")
     assert result.returncode != 0

@@ -1,0 +1,125 @@
+"""Our evaluation attacks against the reference implementations, on the
+same model and examples: time, throughput and the robust accuracy found."""
+
+import dataclasses
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from cleverhans.tf2.attacks.projected_gradient_descent import (
+    projected_gradient_descent)
+
+from afd_keras import attacks
+
+
+@dataclasses.dataclass
+class AttackTiming:
+    """One implementation of one attack over the examples."""
+
+    attack: str
+    implementation: str
+    seconds: float
+    examples_per_second: float
+    robust_accuracy: float
+    speedup: float = float("nan")
+
+
+def _robust(model, x_adv, y):
+    return np.argmax(model.predict(x_adv, batch_size=500, verbose=0), -1) == y
+
+
+def _over_batches(model, x, y, batch_size, attack):
+    """Robust accuracy of `attack(x, y)` run batch by batch, and its time.
+
+    Examples the model already misclassifies count as not robust, for every
+    implementation alike; the clean pass is part of the time.
+    """
+    start = time.perf_counter()
+    robust = []
+    for i in range(0, len(x), batch_size):
+        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        robust.append(_robust(model, attack(xb, yb), yb) &
+                      _robust(model, xb, yb))
+    return time.perf_counter() - start, float(np.concatenate(robust).mean())
+
+
+def _reference_apgd(model, epsilon, num_steps, batch_size):
+    # pylint: disable=import-outside-toplevel
+    from art.attacks.evasion import AutoProjectedGradientDescent
+    from art.estimators.classification import TensorFlowV2Classifier
+    classifier = TensorFlowV2Classifier(
+        model, nb_classes=int(model.output_shape[-1]),
+        input_shape=tuple(model.input_shape[1:]), clip_values=(0.0, 1.0),
+        loss_object=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    art_apgd = AutoProjectedGradientDescent(
+        classifier, eps=epsilon, eps_step=2 * epsilon, max_iter=num_steps,
+        nb_random_init=1, batch_size=batch_size, loss_type="cross_entropy",
+        verbose=False)
+    return lambda xb, yb: art_apgd.generate(xb, y=yb)
+
+
+def measure_attack_throughput(model, x, y, epsilon, *, num_steps=20,
+                              batch_size=500):
+    """Times PGD against cleverhans and APGD against ART, batch by batch.
+
+    Each attack runs once untimed on the first batch (tracing), then over
+    all examples.
+
+    Args:
+        model: a Keras model mapping [0, 1] images to logits.
+        x: images in [0, 1] (numpy).
+        y: int labels (numpy).
+        epsilon: the L-inf budget.
+        num_steps: steps of both attacks (PGD step size 2.5 eps / steps, at
+            most eps).
+        batch_size: examples per attack call.
+
+    Returns:
+        A list of `AttackTiming`; `speedup` is the reference's time over
+        ours.
+
+    Example:
+
+    >>> timings = measure_attack_throughput(model, x, y, 0.3)
+    >>> print(format_attack_throughput(timings))
+    """
+    # cleverhans requires step <= epsilon.
+    step = min(2.5 * epsilon / num_steps, epsilon)
+    pgd_ours = lambda xb, yb: attacks.pgd(  # noqa: E731
+        model, xb, yb, epsilon=epsilon, num_steps=num_steps, step_size=step)
+    pgd_theirs = lambda xb, yb: projected_gradient_descent(  # noqa: E731
+        model, tf.constant(xb), epsilon, step, num_steps, np.inf,
+        clip_min=0.0, clip_max=1.0, y=yb, rand_init=True,
+        sanity_checks=False).numpy()
+    apgd_ours = lambda xb, yb: attacks.apgd(  # noqa: E731
+        model, xb, yb, epsilon=epsilon, num_steps=num_steps)
+    pairs = {
+        f"PGD-{num_steps}": (("afd_keras", pgd_ours), ("cleverhans", pgd_theirs)),
+        f"APGD-CE-{num_steps}": (("afd_keras", apgd_ours),
+                                 ("ART", _reference_apgd(model, epsilon,
+                                                         num_steps, batch_size))),
+    }
+    timings = []
+    for attack, implementations in pairs.items():
+        measured = []
+        for implementation, fn in implementations:
+            fn(x[:batch_size], y[:batch_size])  # warm-up: tracing
+            seconds, accuracy = _over_batches(model, x, y, batch_size, fn)
+            measured.append(AttackTiming(attack, implementation, seconds,
+                                         len(x) / seconds, accuracy))
+        measured[0].speedup = measured[1].seconds / measured[0].seconds
+        timings += measured
+    return timings
+
+
+def format_attack_throughput(timings):
+    """Formats the timings as a Markdown table."""
+    lines = ["| attack | implementation | seconds | examples/s | "
+             "robust accuracy | speed-up of ours |", "|---|---|---|---|---|---|"]
+    for t in timings:
+        speedup = "" if np.isnan(t.speedup) else f"{t.speedup:.2f}x"
+        lines.append(f"| {t.attack} | {t.implementation} | {t.seconds:.1f} | "
+                     f"{t.examples_per_second:.1f} | "
+                     f"{100 * t.robust_accuracy:.2f}% | {speedup} |")
+    return "\n".join(lines)
