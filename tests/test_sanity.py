@@ -51,10 +51,10 @@ def _masked_model(undefended_mnist_model):
 def test_a_gradient_masking_model_fails_the_checks(masked_model,
                                                    mnist_sample_test):
     images, labels = mnist_sample_test
-    test = tf.data.Dataset.from_tensor_slices((images[:200], labels[:200])).batch(100)
+    test = tf.data.Dataset.from_tensor_slices((images[:100], labels[:100])).batch(100)
     result = evaluation.evaluate_robustness(
         masked_model, test, 0.3, ["pgd:num_steps=10", "square:max_queries=300"],
-        sanity_examples=100, verbose=0)
+        sanity_examples=50, verbose=0)
     failed = _failed(result.sanity_checks)
     # Zero gradients stall PGD, even where any image is allowed, while the
     # gradient-free Square attack gets through.
