@@ -90,14 +90,32 @@ def plot(sweep, baselines, path, title=None):
     axes.plot([100 * sweep[c].robust_accuracy for c in conditions],
               [100 * sweep[c].clean_accuracy for c in conditions], "o-",
               color="tab:blue", label="this model, condition dial c")
+    # Points within 3 robust points (and 0.2 clean) share one label
+    # ("c=0, 0.25"), so that labels do not overprint.
+    groups = []
     for c in conditions:
-        axes.annotate(f"c={c:g}", (100 * sweep[c].robust_accuracy,
-                                   100 * sweep[c].clean_accuracy),
+        x, y = 100 * sweep[c].robust_accuracy, 100 * sweep[c].clean_accuracy
+        for group in groups:
+            if abs(group[0] - x) < 3 and abs(group[1] - y) < 0.2:
+                group[2].append(f"{c:g}")
+                break
+        else:
+            groups.append((x, y, [f"{c:g}"]))
+    for x, y, values in groups:
+        axes.annotate("c=" + ", ".join(values), (x, y),
                       textcoords="offset points", xytext=(6, -10), fontsize=8)
     markers = "sD^vP*Xh"
     for i, (label, result) in enumerate((baselines or {}).items()):
         axes.plot(100 * result.robust_accuracy, 100 * result.clean_accuracy,
-                  markers[i % len(markers)], markersize=9, label=label)
+                  markers[i % len(markers)], markersize=9, label=label,
+                  color=f"C{i + 1}")  # C0 is the sweep's colour
+    # Robust accuracy on its full scale; clean accuracy spans >= 2 points,
+    # so that rounding noise does not look like a trade-off.
+    cleans = [100 * r.clean_accuracy for r in results]
+    middle, half = (max(cleans) + min(cleans)) / 2, max(
+        1.0, 0.6 * (max(cleans) - min(cleans)))
+    axes.set_xlim(-2, 102)
+    axes.set_ylim(middle - half, min(middle + half, 100.2))
     first = results[0]
     axes.set_xlabel("robust accuracy (%), worst case over the attacks")
     axes.set_ylabel("clean accuracy (%)")
