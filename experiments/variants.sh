@@ -21,6 +21,7 @@ declare -A variants=(
   [afd_none]="--method=afd --mixing=none"
   [afd_interpolate]="--method=afd --mixing=interpolate"
   [afd_interpolate_conditional]="--method=afd --mixing=interpolate --conditional"
+  [afd_interpolate_conditional_full50]="--method=afd --mixing=interpolate --conditional --full_strength_share=0.5"
   [afd_mixup]="--method=afd --mixing=mixup"
   [afd_mixup_input]="--method=afd --mixing=mixup_input"
   [afd_zero_init]="--method=afd --init=zero"

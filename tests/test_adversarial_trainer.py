@@ -83,6 +83,19 @@ def test_training_batch_stays_in_ball_and_box(mixing):
         assert condition.shape == (32,) and 0 <= condition.min() <= condition.max() <= 1
 
 
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_full_strength_share_sets_that_share_of_conditions_to_one(share):
+    trainer = _trainer("afd", mixing="interpolate", full_strength_share=share)
+    x, y = next(iter(_tiny_data(count=1000, batch_size=1000)))
+    y = tf.cast(y, tf.int32)
+    seeds = tf.constant([[1, 2], [3, 4]], tf.int32)
+    _, _, _, condition = trainer._training_batch(  # pylint: disable=protected-access
+        x, y, seeds[0], seeds[1])
+    at_one = np.mean(condition.numpy() == 1.0)
+    assert abs(at_one - share) < 0.05
+    assert condition.numpy().min() >= 0.0
+
+
 def test_conditional_afd_learns_the_condition_layers():
     trainer = _trainer("afd", conditional=True)
     trainer.fit(_tiny_data(), epochs=2, verbose=0)
@@ -111,6 +124,7 @@ def test_trainer_round_trips_through_keras_file(tmp_path):
     (dict(mixing="cutmix"), r"Received: mixing='cutmix'"),
     (dict(num_steps=-1), r"Received: num_steps=-1"),
     (dict(mixup_alpha=0.0), r"Received: mixup_alpha=0.0"),
+    (dict(full_strength_share=1.5), r"Received: full_strength_share=1.5"),
     (dict(method="trades", mixing="mixup"), r"trades does not mix"),
 ])
 def test_invalid_arguments_raise_clear_errors(kwargs, pattern):

@@ -59,6 +59,10 @@ _MIXING = flags.DEFINE_enum("mixing", None, list(mixing.MIXINGS),
                             "Example mixing (default: the method's).")
 _MIXUP_ALPHA = flags.DEFINE_float("mixup_alpha", 1.0, "Beta(a, a) parameter "
                                   "of the mixup modes.", lower_bound=1e-6)
+_FULL_STRENGTH_SHARE = flags.DEFINE_float(
+    "full_strength_share", 0.0, "With --mixing=interpolate: the share of "
+    "examples kept at full perturbation strength (c = 1).", lower_bound=0.0,
+    upper_bound=1.0)
 _TRADES_BETA = flags.DEFINE_float("trades_beta", 6.0, "TRADES KL weight.",
                                   lower_bound=0.0)
 _EPOCHS = flags.DEFINE_integer("epochs", 10, "Training epochs.", lower_bound=1)
@@ -92,7 +96,8 @@ def main(argv):
         name: flags.FLAGS[name].value for name in (
             "model_dir", "dataset", "data_dir", "source", "architecture",
             "conditional", "method", "epsilon", "step_size", "num_steps",
-            "init", "mixing", "mixup_alpha", "trades_beta", "epochs",
+            "init", "mixing", "mixup_alpha", "full_strength_share",
+            "trades_beta", "epochs",
             "steps_per_epoch", "batch_size", "optimizer", "learning_rate",
             "schedule", "momentum", "weight_decay", "precision", "strategy",
             "seed")})

@@ -49,6 +49,9 @@ class AdversarialTrainer(keras.Model):
             c ~ U(0, 1) per example); or "mixup_input" (the attack runs on
             mixup-mixed inputs). Defaults to the method's.
         mixup_alpha: the Beta(alpha, alpha) parameter of the mixup modes.
+        full_strength_share: with "interpolate", the share of examples kept
+            at full strength (c = 1); the others draw c ~ U(0, 1). Training
+            the dial's robust end on more examples keeps it robust.
         trades_beta: the weight of the TRADES KL term.
         seed: seeds the perturbations and mixing.
         **kwargs: base model arguments (`name`, ...).
@@ -63,7 +66,8 @@ class AdversarialTrainer(keras.Model):
 
     def __init__(self, classifier, method="afd", epsilon=8 / 255, *,
                  step_size=None, num_steps=None, init=None, mixing=None,
-                 mixup_alpha=1.0, trades_beta=6.0, seed=None, **kwargs):
+                 mixup_alpha=1.0, full_strength_share=0.0, trades_beta=6.0,
+                 seed=None, **kwargs):
         super().__init__(**kwargs)
         if method not in methods.METHODS:
             raise ValueError(f"Unknown method; expected one of "
@@ -75,7 +79,7 @@ class AdversarialTrainer(keras.Model):
         if step_size is None:
             step_size = defaults.step_size_ratio * epsilon
         _validate(classifier, method, epsilon, step_size, num_steps, init,
-                  mixing_mode, mixup_alpha, trades_beta)
+                  mixing_mode, mixup_alpha, full_strength_share, trades_beta)
         self.classifier = classifier
         self.method = method
         self.epsilon = float(epsilon)
@@ -84,6 +88,7 @@ class AdversarialTrainer(keras.Model):
         self.init = init
         self.mixing = mixing_mode
         self.mixup_alpha = float(mixup_alpha)
+        self.full_strength_share = float(full_strength_share)
         self.trades_beta = float(trades_beta)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -159,8 +164,8 @@ class AdversarialTrainer(keras.Model):
             y_other = tf.gather(y, permutation)
         delta = self._perturbation(x, y, y_other, lam, init_seed)
         if self.mixing == "interpolate":
-            strength = tf.random.stateless_uniform(tf.shape(y), mix_seed,
-                                                   dtype=x.dtype)
+            strength = _interpolation_strength(tf.shape(y), self.full_strength_share,
+                                               mix_seed, x.dtype)
             return x + _per_example(strength, x) * delta, None, None, strength
         x_adv = x + delta
         if self.mixing == "mixup":
@@ -218,6 +223,7 @@ class AdversarialTrainer(keras.Model):
             "init": self.init,
             "mixing": self.mixing,
             "mixup_alpha": self.mixup_alpha,
+            "full_strength_share": self.full_strength_share,
             "trades_beta": self.trades_beta,
             "seed": self.seed,
         }
@@ -228,6 +234,15 @@ class AdversarialTrainer(keras.Model):
         config["classifier"] = keras.saving.deserialize_keras_object(
             config["classifier"])
         return cls(**config)
+
+
+def _interpolation_strength(shape, full_share, seed, dtype):
+    """c = 1 for a `full_share` of the examples, c ~ U(0, 1) for the rest."""
+    # The uniform draw uses `seed` itself: full_share = 0 repeats older runs.
+    strength = tf.random.stateless_uniform(shape, seed, dtype=dtype)
+    full = tf.random.stateless_uniform(
+        shape, tf.random.experimental.stateless_fold_in(seed, 1)) < full_share
+    return tf.where(full, tf.ones_like(strength), strength)
 
 
 def _per_example(values, x):
@@ -254,7 +269,7 @@ def _checked_images(x):
 
 
 def _validate(classifier, method, epsilon, step_size, num_steps, init,
-              mixing_mode, mixup_alpha, trades_beta):
+              mixing_mode, mixup_alpha, full_strength_share, trades_beta):
     if not isinstance(classifier, keras.Model):
         raise ValueError("`classifier` must be a keras.Model mapping [0, 1] "
                          f"images to logits. Received: {type(classifier).__name__}")
@@ -268,6 +283,9 @@ def _validate(classifier, method, epsilon, step_size, num_steps, init,
         (mixing_mode in mixing.MIXINGS,
          f"Unknown mixing; expected one of {mixing.MIXINGS}. Received: mixing={mixing_mode!r}"),
         (mixup_alpha > 0.0, f"mixup_alpha must be > 0. Received: mixup_alpha={mixup_alpha!r}"),
+        (0.0 <= full_strength_share <= 1.0,
+         "full_strength_share must be in [0, 1]. Received: "
+         f"full_strength_share={full_strength_share!r}"),
         (trades_beta >= 0.0, f"trades_beta must be >= 0. Received: trades_beta={trades_beta!r}"),
         (method != "trades" or mixing_mode == "none",
          f"trades does not mix examples. Received: mixing={mixing_mode!r}"),

@@ -40,6 +40,7 @@ class TrainConfig:
     init: str | None = None
     mixing: str | None = None
     mixup_alpha: float = 1.0
+    full_strength_share: float = 0.0
     trades_beta: float = 6.0
     epochs: int = 10
     steps_per_epoch: int | None = None
@@ -150,7 +151,9 @@ def train(config):
             classifier, method=config.method, epsilon=config.epsilon,
             step_size=config.step_size, num_steps=config.num_steps,
             init=config.init, mixing=config.mixing,
-            mixup_alpha=config.mixup_alpha, trades_beta=config.trades_beta,
+            mixup_alpha=config.mixup_alpha,
+            full_strength_share=config.full_strength_share,
+            trades_beta=config.trades_beta,
             seed=config.seed)
         trainer.compile(optimizer=_optimizer(config, config.epochs * steps_per_epoch),
                         metrics=["accuracy"])
