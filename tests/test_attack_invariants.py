@@ -79,3 +79,14 @@ def test_bad_inputs_raise(name, undefended_mnist_model, mnist_sample_test):
         attack(undefended_mnist_model, x * 255.0, y, epsilon=0.1)
     with pytest.raises(ValueError, match=r"Labels must be 4 integers"):
         attack(undefended_mnist_model, x, y[:3], epsilon=0.1)
+
+
+@pytest.mark.parametrize("name", ["fgsm", "pgd", "apgd_dlr"])
+def test_attacks_a_conditional_model_at_its_dial(name, mnist_sample_test):
+    import afd_keras  # pylint: disable=import-outside-toplevel
+    model = afd_keras.models.build("small_cnn", conditional=True)
+    model.set_condition(0.25)
+    x, y = mnist_sample_test[0][:16], mnist_sample_test[1][:16]
+    x_adv = _run(name, model, x, y, 0.1, "linf")
+    assert (_size(x_adv, x, "linf") <= 0.1 + 1e-6).all()
+    assert float(model.condition.numpy()) == 0.25
