@@ -5,7 +5,9 @@ run (<run>/report.json and <run>/eval_*/report.json), so no number in the
 table is typed by hand. The "change" column says what each variant of
 experiments/variants.sh changes relative to the AFD default.
 
-Usage: python experiments/summarize.py runs/mnist_variants
+Usage: python experiments/summarize.py RUNS_DIR [REPORT_GLOB]
+  e.g. python experiments/summarize.py runs/mnist_variants report.json
+  (REPORT_GLOB picks which reports of each run to list; default all.)
 """
 
 import json
@@ -41,7 +43,7 @@ def _row(run_dir, train, report):
             f"{train['train_seconds']:.0f} s |")
 
 
-def main(root):
+def main(root, pattern=None):
     print("| run | change | clean | FGSM | PGD | worst case | attacks | "
           "examples | train time |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -50,11 +52,12 @@ def main(root):
         if not summary.exists():
             continue
         train = json.loads(summary.read_text())
-        reports = sorted(run_dir.glob("report.json")) + sorted(
-            run_dir.glob("eval_*/report.json"))
+        reports = (sorted(run_dir.glob(pattern)) if pattern else
+                   sorted(run_dir.glob("report.json")) +
+                   sorted(run_dir.glob("eval_*/report.json")))
         for report in reports:
             print(_row(run_dir, train, report))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])
