@@ -81,7 +81,7 @@ def test_bad_inputs_raise(name, undefended_mnist_model, mnist_sample_test):
         attack(undefended_mnist_model, x, y[:3], epsilon=0.1)
 
 
-@pytest.mark.parametrize("name", ["fgsm", "pgd", "apgd_dlr"])
+@pytest.mark.parametrize("name", ["fgsm", "pgd", "apgd_dlr", "square"])
 def test_attacks_a_conditional_model_at_its_dial(name, mnist_sample_test):
     import afd_keras  # pylint: disable=import-outside-toplevel
     model = afd_keras.models.build("small_cnn", conditional=True)

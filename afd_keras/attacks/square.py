@@ -55,8 +55,10 @@ def square(model, x, y=None, *, epsilon, norm="linf", max_queries=1000,
         raise ImportError("The Square attack needs adversarial-robustness-"
                           "toolbox: pip install 'afd_keras[eval]'") from error
     import keras  # pylint: disable=import-outside-toplevel
+    # Subclassed models (e.g. ConditionalClassifier) have no output_shape.
+    num_classes = int(model(x[:1], training=False).shape[-1])
     classifier = TensorFlowV2Classifier(
-        model, nb_classes=int(model.output_shape[-1]),
+        model, nb_classes=num_classes,
         input_shape=tuple(x.shape[1:]), clip_values=(0.0, 1.0),
         loss_object=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     attack = SquareAttack(classifier, norm=_NORM_ORDERS[norm],

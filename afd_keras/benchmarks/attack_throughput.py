@@ -44,13 +44,13 @@ def _over_batches(model, x, y, batch_size, attack):
     return time.perf_counter() - start, float(np.concatenate(robust).mean())
 
 
-def _reference_apgd(model, epsilon, num_steps, batch_size):
+def _reference_apgd(model, x, epsilon, num_steps, batch_size):
     # pylint: disable=import-outside-toplevel
     from art.attacks.evasion import AutoProjectedGradientDescent
     from art.estimators.classification import TensorFlowV2Classifier
     classifier = TensorFlowV2Classifier(
-        model, nb_classes=int(model.output_shape[-1]),
-        input_shape=tuple(model.input_shape[1:]), clip_values=(0.0, 1.0),
+        model, nb_classes=int(model(x[:1], training=False).shape[-1]),
+        input_shape=tuple(x.shape[1:]), clip_values=(0.0, 1.0),
         loss_object=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     art_apgd = AutoProjectedGradientDescent(
         classifier, eps=epsilon, eps_step=2 * epsilon, max_iter=num_steps,
@@ -97,7 +97,7 @@ def measure_attack_throughput(model, x, y, epsilon, *, num_steps=20,
     pairs = {
         f"PGD-{num_steps}": (("afd_keras", pgd_ours), ("cleverhans", pgd_theirs)),
         f"APGD-CE-{num_steps}": (("afd_keras", apgd_ours),
-                                 ("ART", _reference_apgd(model, epsilon,
+                                 ("ART", _reference_apgd(model, x, epsilon,
                                                          num_steps, batch_size))),
     }
     timings = []
