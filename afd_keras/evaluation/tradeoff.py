@@ -101,9 +101,11 @@ def plot(sweep, baselines, path, title=None):
                 break
         else:
             groups.append((x, y, [f"{c:g}"]))
-    for x, y, values in groups:
+    for i, (x, y, values) in enumerate(groups):
+        # Alternate below and above, so that neighbours do not collide.
         axes.annotate("c=" + ", ".join(values), (x, y),
-                      textcoords="offset points", xytext=(6, -10), fontsize=8)
+                      textcoords="offset points",
+                      xytext=(4, -12) if i % 2 == 0 else (4, 6), fontsize=8)
     markers = "sD^vP*Xh"
     for i, (label, result) in enumerate((baselines or {}).items()):
         axes.plot(100 * result.robust_accuracy, 100 * result.clean_accuracy,
