@@ -19,8 +19,8 @@ common=(--dataset="$dataset" --data_dir="$data_dir" --epsilon="$epsilon" --epoch
 declare -A variants=(
   [fgsm_rs]="--method=fgsm_rs"
   [afd_none]="--method=afd --mixing=none"
-  [afd_interpolate]="--method=afd --mixing=interpolate"
-  [afd_interpolate_conditional]="--method=afd --mixing=interpolate --conditional"
+  [afd_interpolate]="--method=afd --mixing=interpolate --full_strength_share=0"
+  [afd_interpolate_conditional]="--method=afd --mixing=interpolate --conditional --full_strength_share=0"
   [afd_interpolate_conditional_full50]="--method=afd --mixing=interpolate --conditional --full_strength_share=0.5"
   [afd_mixup]="--method=afd --mixing=mixup"
   [afd_mixup_input]="--method=afd --mixing=mixup_input"

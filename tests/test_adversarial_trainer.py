@@ -83,6 +83,14 @@ def test_training_batch_stays_in_ball_and_box(mixing):
         assert condition.shape == (32,) and 0 <= condition.min() <= condition.max() <= 1
 
 
+@pytest.mark.parametrize("conditional,mixing,share", [
+    (False, "none", 0.5), (True, "interpolate", 0.5)])
+def test_afd_mixes_by_default_only_with_a_dial(conditional, mixing, share):
+    trainer = _trainer("afd", conditional=conditional)
+    assert (trainer.mixing, trainer.full_strength_share) == (mixing, share)
+    assert _trainer("fgsm_rs", conditional=conditional).mixing == "none"
+
+
 @pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
 def test_full_strength_share_sets_that_share_of_conditions_to_one(share):
     trainer = _trainer("afd", mixing="interpolate", full_strength_share=share)

@@ -60,8 +60,9 @@ _MIXING = flags.DEFINE_enum("mixing", None, list(mixing.MIXINGS),
 _MIXUP_ALPHA = flags.DEFINE_float("mixup_alpha", 1.0, "Beta(a, a) parameter "
                                   "of the mixup modes.", lower_bound=1e-6)
 _FULL_STRENGTH_SHARE = flags.DEFINE_float(
-    "full_strength_share", 0.0, "With --mixing=interpolate: the share of "
-    "examples kept at full perturbation strength (c = 1).", lower_bound=0.0,
+    "full_strength_share", None, "With --mixing=interpolate: the share of "
+    "examples kept at full perturbation strength (c = 1) (default: the "
+    "method's, 0.5 for afd).", lower_bound=0.0,
     upper_bound=1.0)
 _TRADES_BETA = flags.DEFINE_float("trades_beta", 6.0, "TRADES KL weight.",
                                   lower_bound=0.0)

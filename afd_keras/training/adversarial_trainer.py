@@ -26,10 +26,11 @@ class AdversarialTrainer(keras.Model):
     - "trades": CE(clean) + beta * KL(clean || adversarial), with the KL
       maximised in 10 steps (Zhang et al. 2019).
     - "afd": sign init eps * sign(U(-1, 1)), then one step of 1.25 eps
-      (Xue et al. 2024, reconstructed; see WORKSPACE_NOTES.md). Example
-      mixing and conditional scaling are available through `mixing` and a
-      conditional classifier, but are off by default: on MNIST they lowered
-      robust accuracy.
+      (Xue et al. 2024, reconstructed; see WORKSPACE_NOTES.md). With a
+      conditional classifier (ConditionalScaling), it also mixes clean and
+      adversarial inputs, x + c * delta, with c = 1 for half the examples
+      and c ~ U(0, 1) for the rest, and c is the condition. Without one,
+      mixing is off: alone, it lowered robust accuracy.
 
     Every component can be overridden, which gives the ablations. When the
     classifier is a `ConditionalClassifier`, each example's condition is the
@@ -47,11 +48,14 @@ class AdversarialTrainer(keras.Model):
         mixing: "none"; "mixup" (mixup of adversarial examples of different
             images, labels mixed alike); "interpolate" (x + c * delta with
             c ~ U(0, 1) per example); or "mixup_input" (the attack runs on
-            mixup-mixed inputs). Defaults to the method's.
+            mixup-mixed inputs). Defaults to the method's, which for "afd"
+            is "interpolate" with a conditional classifier and "none"
+            otherwise.
         mixup_alpha: the Beta(alpha, alpha) parameter of the mixup modes.
         full_strength_share: with "interpolate", the share of examples kept
             at full strength (c = 1); the others draw c ~ U(0, 1). Training
-            the dial's robust end on more examples keeps it robust.
+            the dial's robust end on more examples keeps it robust. Defaults
+            to the method's (0.5 for "afd", else 0).
         trades_beta: the weight of the TRADES KL term.
         seed: seeds the perturbations and mixing.
         **kwargs: base model arguments (`name`, ...).
@@ -66,15 +70,21 @@ class AdversarialTrainer(keras.Model):
 
     def __init__(self, classifier, method="afd", epsilon=8 / 255, *,
                  step_size=None, num_steps=None, init=None, mixing=None,
-                 mixup_alpha=1.0, full_strength_share=0.0, trades_beta=6.0,
+                 mixup_alpha=1.0, full_strength_share=None, trades_beta=6.0,
                  seed=None, **kwargs):
         super().__init__(**kwargs)
         if method not in methods.METHODS:
             raise ValueError(f"Unknown method; expected one of "
                              f"{sorted(methods.METHODS)}. Received: method={method!r}")
         defaults = methods.METHODS[method]
+        conditional = isinstance(classifier, ConditionalClassifier)
         init = defaults.init if init is None else init
-        mixing_mode = defaults.mixing if mixing is None else mixing
+        if mixing is None:
+            mixing = (defaults.conditional_mixing if conditional and
+                      defaults.conditional_mixing else defaults.mixing)
+        mixing_mode = mixing
+        if full_strength_share is None:
+            full_strength_share = defaults.full_strength_share
         num_steps = defaults.num_steps if num_steps is None else num_steps
         if step_size is None:
             step_size = defaults.step_size_ratio * epsilon
@@ -92,7 +102,7 @@ class AdversarialTrainer(keras.Model):
         self.trades_beta = float(trades_beta)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self._conditional = isinstance(classifier, ConditionalClassifier)
+        self._conditional = conditional
         self._kl_divergence = keras.losses.KLDivergence()
         self.built = classifier.built
 

@@ -16,6 +16,10 @@ class MethodDefaults:
     step_size_ratio: float
     mixing: str
     reference: str
+    # The mixing for a ConditionalClassifier, whose dial reads the mixing
+    # strength; None means the same as `mixing`.
+    conditional_mixing: str | None = None
+    full_strength_share: float = 0.0
 
 
 METHODS = {
@@ -26,7 +30,11 @@ METHODS = {
     "pgd": MethodDefaults("uniform", 10, 0.25, "none", "Madry et al. 2018"),
     # Zhang et al., ICML 2019: K = 10 steps of about eps / 4, N(0, 0.001) start.
     "trades": MethodDefaults("normal", 10, 0.25, "none", "Zhang et al. 2019"),
-    # AFD: sign init, one signed step of 1.25 eps. Mixing is off by default:
-    # on MNIST every mixing variant lowered robust accuracy (WORKSPACE_NOTES).
-    "afd": MethodDefaults("sign", 1, 1.25, "none", "Xue et al. 2024"),
+    # AFD: sign init, one signed step of 1.25 eps. With a conditional
+    # classifier, clean/adversarial interpolation with half the examples at
+    # full strength feeds the dial; without one, mixing only lowered robust
+    # accuracy, so it is off (WORKSPACE_NOTES, exploration log).
+    "afd": MethodDefaults("sign", 1, 1.25, "none", "Xue et al. 2024",
+                          conditional_mixing="interpolate",
+                          full_strength_share=0.5),
 }

@@ -40,7 +40,7 @@ class TrainConfig:
     init: str | None = None
     mixing: str | None = None
     mixup_alpha: float = 1.0
-    full_strength_share: float = 0.0
+    full_strength_share: float | None = None
     trades_beta: float = 6.0
     epochs: int = 10
     steps_per_epoch: int | None = None
