@@ -56,15 +56,14 @@ def apgd(model, x, y=None, *, epsilon, num_steps=100, loss="ce", norm="linf",
 
     >>> x_adv = apgd(model, images, labels, epsilon=8 / 255, loss="dlr")
     """
-    x = validation.check_images(x)
-    validation.check_settings(epsilon, norm, num_steps, 0.0, num_restarts)
     if loss not in losses.LOSSES:
         raise ValueError(f"Unknown APGD loss; expected one of {losses.LOSSES}. "
                          f"Received: loss={loss!r}")
     if targeted and loss != "ce":
         raise ValueError("Targeted APGD uses the cross-entropy. Received: "
                          f"loss={loss!r}, targeted=True")
-    y = validation.labels_or_predictions(model, x, y)
+    x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps,
+                                          num_restarts=num_restarts)
     windows = tf.constant(checkpoint_windows(num_steps))
     return _apgd_graph(model, x, y, tf.constant(epsilon, tf.float32), windows,
                        num_restarts, tf.constant([seed, 0]), loss, norm,

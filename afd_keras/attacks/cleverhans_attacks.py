@@ -38,10 +38,9 @@ def momentum_iterative(model, x, y=None, *, epsilon, norm="linf", num_steps=10,
 
     >>> x_adv = momentum_iterative(model, images, labels, epsilon=0.3)
     """
-    x = validation.check_images(x)
     step_size = epsilon / num_steps if step_size is None else step_size
-    validation.check_settings(epsilon, norm, num_steps, step_size)
-    y = validation.labels_or_predictions(model, x, y)
+    x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps,
+                                          step_size)
     return _mim(model, x, eps=epsilon, eps_iter=step_size, nb_iter=num_steps,
                 norm=_NORM_ORDERS[norm], clip_min=0.0, clip_max=1.0, y=y,
                 targeted=targeted, decay_factor=decay, sanity_checks=False)
@@ -75,9 +74,7 @@ def carlini_wagner_l2(model, x, y=None, *, epsilon, norm="l2", num_steps=100,
 
     >>> x_adv = carlini_wagner_l2(model, images, labels, epsilon=2.0)
     """
-    x = validation.check_images(x)
-    validation.check_settings(epsilon, norm, num_steps)
-    y = validation.labels_or_predictions(model, x, y)
+    x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps)
     attack = CarliniWagnerL2(model, y=y, targeted=targeted, batch_size=len(x),
                              clip_min=0.0, clip_max=1.0,
                              binary_search_steps=binary_search_steps,

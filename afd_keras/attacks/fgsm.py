@@ -32,9 +32,7 @@ def fgsm(model, x, y=None, *, epsilon, norm="linf", targeted=False):
 
     >>> x_adv = fgsm(model, images, labels, epsilon=0.3)
     """
-    x = validation.check_images(x)
-    validation.check_settings(epsilon, norm)
-    y = validation.labels_or_predictions(model, x, y)
+    x, y = validation.check_attack_inputs(model, x, y, epsilon, norm)
     return _fgsm_graph(model, x, y, tf.constant(epsilon, tf.float32), norm,
                        targeted)
 

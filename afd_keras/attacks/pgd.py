@@ -51,11 +51,10 @@ def pgd(model, x, y=None, *, epsilon, num_steps=10, step_size=None,
     >>> x_adv = pgd(model, images, labels, epsilon=0.3, num_steps=40,
     ...             step_size=0.01)
     """
-    x = validation.check_images(x)
     if step_size is None:
         step_size = 2.5 * epsilon / max(num_steps, 1)
-    validation.check_settings(epsilon, norm, num_steps, step_size, num_restarts)
-    y = validation.labels_or_predictions(model, x, y)
+    x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps,
+                                          step_size, num_restarts)
     return _pgd_graph(model, x, y, tf.constant(epsilon, tf.float32),
                       tf.constant(step_size, tf.float32),
                       tf.constant(num_steps), num_restarts,

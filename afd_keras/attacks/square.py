@@ -42,9 +42,8 @@ def square(model, x, y=None, *, epsilon, norm="linf", max_queries=1000,
 
     >>> x_adv = square(model, images, labels, epsilon=0.3, max_queries=1000)
     """
-    x = validation.check_images(x)
-    validation.check_settings(epsilon, norm, max_queries, 0.0, num_restarts)
-    y = validation.labels_or_predictions(model, x, y)
+    x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, max_queries,
+                                          num_restarts=num_restarts)
     if epsilon == 0:  # ART refuses a zero budget; nothing can move.
         return x
     try:

@@ -63,3 +63,20 @@ def check_settings(epsilon, norm, num_steps=1, step_size=0.0, num_restarts=1):
     for ok, message in checks:
         if not ok:
             raise ValueError(message)
+
+
+def check_attack_inputs(model, x, y, epsilon, norm, num_steps=1, step_size=0.0,
+                        num_restarts=1):
+    """Every attack's checks in order: images, settings, then labels.
+
+    Returns:
+        (x, y): float32 images and int32 labels (the model's predictions
+        when `y` is None).
+
+    Raises:
+        ValueError: as `check_images`, `check_settings` and
+            `labels_or_predictions`.
+    """
+    x = check_images(x)
+    check_settings(epsilon, norm, num_steps, step_size, num_restarts)
+    return x, labels_or_predictions(model, x, y)

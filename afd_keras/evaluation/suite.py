@@ -21,6 +21,8 @@ SUITES = {
     "aa_lite": ("apgd_ce:num_steps=100", "apgd_dlr:num_steps=100",
                 "square:max_queries=1000"),
 }
+_SEEDED = {name for name, fn in ATTACKS.items()
+           if "seed" in inspect.signature(fn).parameters}
 WHITE_BOX = ("fgsm", "pgd", "apgd_ce", "apgd_dlr", "mim", "cw_l2")
 _INT_SETTINGS = ("num_steps", "num_restarts", "seed", "max_queries",
                  "binary_search_steps")
@@ -68,7 +70,7 @@ def run(name, settings, model, x, y, *, epsilon, norm, batch_index):
     """Runs the attack `name` on one batch; seeded attacks get a new seed
     per batch, reproducibly."""
     fn = ATTACKS[name]
-    if "seed" in inspect.signature(fn).parameters:
+    if name in _SEEDED:
         settings = {**settings,
                     "seed": settings.get("seed", 0) * 100003 + batch_index}
     return fn(model, x, y, epsilon=epsilon, norm=norm, **settings)
