@@ -72,3 +72,38 @@ def test_unknown_augmentation_is_rejected():
     dataset, _ = _images()
     with pytest.raises(ValueError, match="Received: augmentation='rotate'"):
         pipeline.build_pipeline(dataset, augmentation="rotate")
+
+
+def test_a_stream_resumed_at_an_epoch_replays_the_same_batches():
+    tf.keras.utils.set_random_seed(5)  # a global seed must not matter
+    dataset, _ = _images()
+
+    def stream(first_epoch):
+        return _all(pipeline.build_pipeline(
+            dataset, batch_size=16, shuffle=True, augmentation="crop_flip",
+            seed=3, epochs=3, first_epoch=first_epoch))
+
+    whole, resumed = stream(0), stream(1)
+    assert len(whole[1]) == 3 * 64 and len(resumed[1]) == 2 * 64
+    np.testing.assert_array_equal(whole[0][64:], resumed[0])
+    np.testing.assert_array_equal(whole[1][64:], resumed[1])
+    # Every epoch is a new permutation of all the examples.
+    epochs = whole[1].reshape(3, 64)
+    assert all(sorted(e) == list(range(64)) for e in epochs)
+    assert epochs[0].tolist() != epochs[1].tolist()
+
+
+def test_a_stream_has_steps_per_epoch_batches_and_ends_empty_when_done():
+    dataset, _ = _images()
+    ds = pipeline.build_pipeline(dataset, batch_size=16, shuffle=True, seed=0,
+                                 epochs=2, steps_per_epoch=6)
+    assert int(ds.cardinality()) == 12 and len(list(ds)) == 12
+    done = pipeline.build_pipeline(dataset, batch_size=16, shuffle=True, seed=0,
+                                   epochs=2, first_epoch=2)
+    assert len(list(done)) == 0
+
+
+def test_a_stream_needs_a_seed():
+    dataset, _ = _images()
+    with pytest.raises(ValueError, match="Received: seed=None"):
+        pipeline.build_pipeline(dataset, batch_size=16, epochs=2)

@@ -28,7 +28,8 @@ def default_cache_dir():
 
 def load(name, split, *, batch_size=None, shuffle=False, augment=False,
          data_dir=None, source="auto", num_examples=None, seed=None,
-         drop_remainder=False, cache_dir=None):
+         drop_remainder=False, cache_dir=None, epochs=None, first_epoch=0,
+         steps_per_epoch=None):
     """Loads a dataset split as a `tf.data.Dataset` of (image, label).
 
     Under `source="auto"` the sources are tried in this order:
@@ -59,6 +60,10 @@ def load(name, split, *, batch_size=None, shuffle=False, augment=False,
         drop_remainder: drop the last incomplete batch.
         cache_dir: where TFDS builds and downloads go. Defaults to
             `$AFD_CACHE_DIR`, else `~/.cache/afd_keras`.
+        epochs: None for one epoch; or the number of epochs of a stream that
+            replays exactly on resume (see `pipeline.build_pipeline`).
+        first_epoch: with `epochs`, the epoch the stream starts at.
+        steps_per_epoch: with `epochs`, the batches per epoch.
 
     Returns:
         A `tf.data.Dataset` of float32 NHWC images in [0, 1] and int32 labels.
@@ -101,7 +106,8 @@ def load(name, split, *, batch_size=None, shuffle=False, augment=False,
                 dataset, batch_size=batch_size, shuffle=shuffle,
                 augmentation=augmentation if augment else "none",
                 num_examples=num_examples, seed=seed,
-                drop_remainder=drop_remainder)
+                drop_remainder=drop_remainder, epochs=epochs,
+                first_epoch=first_epoch, steps_per_epoch=steps_per_epoch)
     hint = (local_files.placement_hint(spec, data_dir and os.path.join(
         data_dir, spec.local_dir)) if spec else
             f"Prepare it with tensorflow-datasets where there is network, "
