@@ -1,7 +1,12 @@
 """Tests for afd_keras.training.distribution."""
 
 import json
+import os
+import socket
+import subprocess
+import sys
 
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -29,3 +34,86 @@ def test_auto_with_a_cluster_picks_multi_worker(monkeypatch):
 def test_unknown_strategy_is_rejected():
     with pytest.raises(ValueError, match="Received: strategy='horovod'"):
         distribution.get_strategy("horovod")
+
+
+def _free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_mirrored_step_matches_one_device_and_replicas_draw_apart():
+    script = os.path.join(os.path.dirname(__file__), "distributed_steps.py")
+    result = subprocess.run([sys.executable, script], capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(result.stdout.strip().splitlines()[-1])
+    assert results["replicas"] == 2
+    assert results["jit_compile"] is False  # XLA cannot run replicated on CPUs
+    for method in ("afd", "trades"):
+        # The step moved the weights, and two replicas on half batches moved
+        # them as one device on the global batch.
+        assert results[method]["weight_change"] > 1e-3
+        assert results[method]["loss_difference"] < 1e-5
+        assert results[method]["weight_difference"] < 1e-5
+    assert results["perturbations_differ"]
+    assert results["max_perturbation"] <= 0.3 + 1e-6
+
+
+def test_multi_worker_training_ends_with_identical_weights(tmp_path):
+    import keras  # pylint: disable=import-outside-toplevel
+    ports = _free_ports(2)
+    workers = [f"127.0.0.1:{port}" for port in ports]
+    processes = []
+    for index in range(2):
+        env = {**os.environ, "TF_CONFIG": json.dumps({
+            "cluster": {"worker": workers},
+            "task": {"type": "worker", "index": index}})}
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "afd_keras_tools.train",
+             f"--model_dir={tmp_path}", "--strategy=auto", "--epochs=2",
+             "--steps_per_epoch=3", "--batch_size=32"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    outputs = [process.communicate(timeout=400) for process in processes]
+    for process, (_, stderr) in zip(processes, outputs):
+        assert process.returncode == 0, stderr[-3000:]
+    assert "Using the multi_worker distribution strategy" in outputs[0][1]
+    chief = keras.saving.load_model(tmp_path / "classifier.keras")
+    other = keras.saving.load_model(
+        tmp_path / "workers" / "worker_1" / "classifier.keras")
+    for a, b in zip(chief.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+class _Resolver:
+
+    def __init__(self, task_type, task_id, cluster):
+        self.task_type, self.task_id, self._cluster = task_type, task_id, cluster
+
+    def cluster_spec(self):
+        return tf.train.ClusterSpec(self._cluster)
+
+
+@pytest.mark.parametrize("task_type,task_id,cluster,expected", [
+    (None, None, {}, ""),
+    ("worker", 0, {"worker": ["a:1", "b:1"]}, ""),
+    ("worker", 1, {"worker": ["a:1", "b:1"]}, "workers/worker_1"),
+    ("chief", 0, {"chief": ["a:1"], "worker": ["b:1"]}, ""),
+    ("worker", 0, {"chief": ["a:1"], "worker": ["b:1"]}, "workers/worker_0"),
+])
+def test_only_the_chief_writes_into_the_model_dir(task_type, task_id, cluster,
+                                                  expected):
+    strategy = type("Strategy", (), {"cluster_resolver": _Resolver(
+        task_type, task_id, cluster)})()
+    assert distribution.worker_dir("run", strategy) == os.path.join(
+        "run", expected).rstrip(os.sep)
+
+
+def test_jit_compile_is_kept_on_one_device():
+    strategy = tf.distribute.get_strategy()
+    for value in (True, False, "auto"):
+        assert distribution.resolve_jit_compile(value, strategy) == value

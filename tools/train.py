@@ -1,8 +1,9 @@
 """Trains a robust classifier with AFD or a baseline; resumable.
 
 Re-running the same command continues from the last completed epoch in
---model_dir. Writes backup/, log.csv, tensorboard/ (when installed),
-classifier.keras and summary.json.
+--model_dir, with the batches an uninterrupted run would see. Writes
+checkpoints/, log.csv, tensorboard/ (when installed), classifier.keras and
+summary.json. --batch_size is the global batch over all replicas.
 
 Examples:
     # MNIST, AFD, eps 0.3:
@@ -88,6 +89,10 @@ _PRECISION = flags.DEFINE_enum("precision", "float32", list(run_lib.PRECISIONS),
 _STRATEGY = flags.DEFINE_enum("strategy", "auto",
                               list(distribution.STRATEGIES),
                               "tf.distribute strategy.")
+_JIT_COMPILE = flags.DEFINE_enum(
+    "jit_compile", "auto", list(run_lib.JIT_COMPILE), "XLA: auto (Keras' "
+    "choice: on accelerators without a strategy), true or false. XLA is "
+    "turned off, with a log line, for a strategy replicated over CPUs.")
 _SEED = flags.DEFINE_integer("seed", 0, "Random seed.")
 
 
@@ -101,12 +106,12 @@ def main(argv):
             "trades_beta", "epochs",
             "steps_per_epoch", "batch_size", "optimizer", "learning_rate",
             "schedule", "momentum", "weight_decay", "precision", "strategy",
-            "seed")})
+            "jit_compile", "seed")})
     summary = run_lib.train(config)
     print(f"clean test accuracy {100 * summary['clean_test_accuracy']:.2f}%, "
           f"{summary['train_seconds']:.0f} s of training, "
           f"{summary['images_per_second']:.0f} images/s; "
-          f"summary in {config.model_dir}/{run_lib.SUMMARY_FILE}")
+          f"summary in {summary['output_dir']}/{run_lib.SUMMARY_FILE}")
 
 
 def run():

@@ -5,6 +5,7 @@ every attack in pixel space, where epsilon is defined.
 """
 
 import keras
+import tensorflow as tf
 
 from afd_keras.layers import ConditionalScaling
 from afd_keras.models.conditional_classifier import ConditionalClassifier
@@ -60,7 +61,10 @@ def bn_relu(x, condition, hidden_units=64):
 
     The scaling sits right after the normalisation, as in OAT.
     """
-    x = keras.layers.BatchNormalization()(x)
+    # Replicas share batch statistics, so a replicated step normalises like
+    # one device on the global batch.
+    x = keras.layers.BatchNormalization(
+        synchronized=tf.distribute.get_strategy().num_replicas_in_sync > 1)(x)
     return keras.layers.ReLU()(scale(x, condition, hidden_units))
 
 

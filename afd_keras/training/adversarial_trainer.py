@@ -1,6 +1,7 @@
 """AdversarialTrainer: AFD and its baselines as a `keras.Model.train_step`."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from afd_keras.attacks import norms
@@ -9,6 +10,8 @@ from afd_keras.training import methods
 from afd_keras.training import mixing
 from afd_keras.training import perturbations
 from afd_keras.training import randomness
+
+_SEED_STATE = "seed_generator_state"
 
 
 @keras.saving.register_keras_serializable(package="afd_keras")
@@ -121,6 +124,35 @@ class AdversarialTrainer(keras.Model):
         if self.built:
             self.optimizer.build(self.trainable_variables)
 
+    def save_own_variables(self, store):
+        # Keras saves no SeedGenerator state; a resumed run must continue
+        # the stream of perturbations, not restart it.
+        super().save_own_variables(store)
+        store[_SEED_STATE] = np.asarray(self.seed_generator.state.numpy())
+
+    def load_own_variables(self, store):
+        if _SEED_STATE in store:
+            self.seed_generator.state.assign(np.asarray(store[_SEED_STATE]))
+        super().load_own_variables(
+            {key: store[key] for key in store.keys() if key != _SEED_STATE})
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Before training, Keras 3 averages one batch over the replicas to
+        # learn its shapes, which MultiWorkerMirroredStrategy cannot do
+        # (keras-team/keras#20585). One replica's batch has the shapes.
+        strategy = self._distribute_strategy
+        if iterator is None or not isinstance(
+                strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            return super()._maybe_symbolic_build(iterator, data_batch)
+        for _, _, batches in iterator:
+            data_batch = tf.nest.map_structure(
+                lambda value: strategy.experimental_local_results(value)[0],
+                next(batches))
+            break
+        with strategy.scope():
+            self._symbolic_build(data_batch=data_batch)
+        return None
+
     def call(self, images, training=None):
         return self.classifier(images, training=training)
 
@@ -132,11 +164,8 @@ class AdversarialTrainer(keras.Model):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         x = _checked_images(x)
         y = tf.reshape(tf.cast(y, tf.int32), [-1])
-        init_seed, mix_seed = tf.unstack(tf.random.experimental.stateless_split(
-            randomness.replica_seed(self.seed_generator), 2))
-
         x_train, y_other, lam, condition = self._training_batch(
-            x, y, init_seed, mix_seed)
+            x, y, *self._step_seeds())
         with tf.GradientTape() as tape:
             y_pred = self._logits(x_train, condition, training=True)
             if self.method == "trades":
@@ -153,11 +182,46 @@ class AdversarialTrainer(keras.Model):
                 if lam is not None:
                     loss += self._label_loss(y_other, y_pred,
                                              sample_weight=weight_b)
+            # Keras losses divide by the replica count, so the summed
+            # gradients equal one device's on the global batch.
             scaled_loss = self.optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         self._update_loss_metric(loss)
-        return self.compute_metrics(x_train, y, y_pred, sample_weight)
+        return _reducible(self.compute_metrics(x_train, y, y_pred, sample_weight))
+
+    def test_step(self, data):
+        return _reducible(super().test_step(data))
+
+    def training_batch(self, x, y):
+        """The batch a training step on (x, y) trains on, without training.
+
+        It draws from the same seed stream as `train_step`, so it shows what
+        the method does (the perturbation, the mixing, the conditions);
+        under a strategy, call it in `strategy.run` to see each replica's.
+
+        Args:
+            x: images in [0, 1], NHWC.
+            y: int labels of shape (batch,).
+
+        Returns:
+            (inputs, condition): the images trained on, and the condition
+            (a scalar, or one value per example) given to a conditional
+            classifier.
+
+        Example:
+
+        >>> x_adv, condition = trainer.training_batch(images, labels)
+        """
+        x = _checked_images(tf.convert_to_tensor(x))
+        y = tf.reshape(tf.cast(y, tf.int32), [-1])
+        inputs, _, _, condition = self._training_batch(x, y, *self._step_seeds())
+        return inputs, condition
+
+    def _step_seeds(self):
+        """(init_seed, mix_seed): new every step, different on every replica."""
+        return tf.unstack(tf.random.experimental.stateless_split(
+            randomness.replica_seed(self.seed_generator), 2))
 
     def _training_batch(self, x, y, init_seed, mix_seed):
         """Builds the batch to train on.
@@ -253,6 +317,19 @@ def _interpolation_strength(shape, full_share, seed, dtype):
     full = tf.random.stateless_uniform(
         shape, tf.random.experimental.stateless_fold_in(seed, 1)) < full_share
     return tf.where(full, tf.ones_like(strength), strength)
+
+
+def _reducible(logs):
+    """Gives scalar step results the axis Keras 3 averages workers along.
+
+    Under MultiWorkerMirroredStrategy, Keras reduces each result with
+    `strategy.reduce("MEAN", value, axis=0)`, which fails on scalars
+    (keras-team/keras#20585).
+    """
+    if not isinstance(tf.distribute.get_strategy(),
+                      tf.distribute.MultiWorkerMirroredStrategy):
+        return logs
+    return {key: tf.reshape(value, [1]) for key, value in logs.items()}
 
 
 def _per_example(values, x):

@@ -46,3 +46,52 @@ def get_strategy(name="auto"):
         tf.tpu.experimental.initialize_tpu_system(resolver)
         return tf.distribute.TPUStrategy(resolver)
     return tf.distribute.get_strategy()
+
+
+def worker_dir(model_dir, strategy):
+    """The folder this worker writes its checkpoints and logs to.
+
+    Every worker of a multi-worker run saves (saving may need all of them),
+    but only the chief writes into `model_dir`; the others write into
+    `model_dir/workers/<type>_<index>`, so workers sharing a file system
+    never overwrite each other.
+
+    Args:
+        model_dir: the run's folder.
+        strategy: the run's strategy.
+
+    Returns:
+        A folder path.
+    """
+    resolver = getattr(strategy, "cluster_resolver", None)
+    task_type = getattr(resolver, "task_type", None)
+    task_id = getattr(resolver, "task_id", None) or 0
+    if task_type is None:
+        return model_dir
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    if task_type == "chief" or (task_type == "worker" and task_id == 0
+                                and not has_chief):
+        return model_dir
+    return os.path.join(model_dir, "workers", f"{task_type}_{task_id}")
+
+
+def resolve_jit_compile(jit_compile, strategy):
+    """The `jit_compile` value to compile with under `strategy`.
+
+    Args:
+        jit_compile: True, False or "auto" (Keras' choice: XLA only on
+            accelerators and without a strategy).
+        strategy: the run's strategy.
+
+    Returns:
+        `jit_compile`, or False with a log line where XLA cannot run: a
+        strategy with more than one replica on CPU devices.
+    """
+    if jit_compile is True and strategy.num_replicas_in_sync > 1:
+        devices = strategy.extended.worker_devices
+        if all("CPU" in device.upper() for device in devices):
+            logging.info("XLA cannot compile a step replicated over CPU "
+                         "devices (%s); jit_compile is turned off.",
+                         ", ".join(devices))
+            return False
+    return jit_compile

@@ -5,18 +5,22 @@ import dataclasses
 import json
 import math
 import os
+import sys
 import time
 
 from absl import logging
 import keras
+import tensorflow as tf
 
 from afd_keras import data
 from afd_keras import models
+from afd_keras.training import checkpointing
 from afd_keras.training import distribution
 from afd_keras.training import schedules
 from afd_keras.training.adversarial_trainer import AdversarialTrainer
 
 OPTIMIZERS = ("sgd", "adam")
+JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 CLASSIFIER_FILE = "classifier.keras"
 SUMMARY_FILE = "summary.json"
@@ -52,6 +56,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     precision: str = "float32"
     strategy: str = "auto"
+    jit_compile: str = "auto"
     seed: int = 0
 
 
@@ -67,20 +72,6 @@ def _optimizer(config, total_steps):
         return keras.optimizers.SGD(learning_rate, momentum=config.momentum,
                                     weight_decay=weight_decay)
     return keras.optimizers.Adam(learning_rate, weight_decay=weight_decay)
-
-
-class FiniteBackupAndRestore(keras.callbacks.BackupAndRestore):
-    """BackupAndRestore that never backs up an epoch whose loss is not finite.
-
-    After TerminateOnNaN stops a run, Keras still ends the epoch, and the
-    plain callback would overwrite the last good backup with NaN weights.
-    """
-
-    def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(loss):
-            return
-        super().on_epoch_end(epoch, logs)
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -109,9 +100,12 @@ def _read_log(log_path):
 def train(config):
     """Trains, checkpointing every epoch; re-running the same call resumes.
 
-    Writes into `config.model_dir`:
-      - `backup/`: the BackupAndRestore state of the last completed epoch,
-        kept after training so a NaN stop leaves the last good weights;
+    A resumed run starts at the epoch after its last checkpoint and sees the
+    same batches, augmentations and perturbations as an uninterrupted run.
+
+    Writes into `config.model_dir` (other workers of a multi-worker run
+    write into `model_dir/workers/<task>`, see `distribution.worker_dir`):
+      - `checkpoints/`: the last two good epoch checkpoints;
       - `log.csv`: one line of metrics per epoch (appended across resumes);
       - `tensorboard/`, when TensorBoard is installed;
       - `classifier.keras`: the trained classifier;
@@ -123,24 +117,31 @@ def train(config):
 
     Returns:
         The summary, as a dict.
+
+    Raises:
+        ValueError: a bad setting.
+        FloatingPointError: the loss became NaN; the last good checkpoint is
+            kept.
     """
-    if config.precision not in PRECISIONS:
-        raise ValueError(f"Unknown precision; expected one of {PRECISIONS}. "
-                         f"Received: precision={config.precision!r}")
-    os.makedirs(config.model_dir, exist_ok=True)
+    for name, allowed in (("precision", PRECISIONS),
+                          ("jit_compile", tuple(JIT_COMPILE))):
+        if getattr(config, name) not in allowed:
+            raise ValueError(f"Unknown {name}; expected one of {allowed}. "
+                             f"Received: {name}={getattr(config, name)!r}")
     keras.utils.set_random_seed(config.seed)
     keras.mixed_precision.set_global_policy(config.precision)
     spec = data.get_spec(config.dataset)
     strategy = distribution.get_strategy(config.strategy)
-    train_data = data.load(
-        config.dataset, "train", batch_size=config.batch_size, shuffle=True,
-        augment=True, data_dir=config.data_dir, source=config.source,
-        seed=config.seed, drop_remainder=True)
+    work_dir = distribution.worker_dir(config.model_dir, strategy)
+    os.makedirs(work_dir, exist_ok=True)
+    train_kwargs = dict(batch_size=config.batch_size, shuffle=True,
+                        augment=True, data_dir=config.data_dir,
+                        source=config.source, seed=config.seed,
+                        drop_remainder=True)
+    steps_per_epoch = config.steps_per_epoch or int(
+        data.load(config.dataset, "train", **train_kwargs).cardinality())
     test_data = data.load(config.dataset, "test", batch_size=500,
                           data_dir=config.data_dir, source=config.source)
-    steps_per_epoch = config.steps_per_epoch or int(train_data.cardinality())
-    if config.steps_per_epoch:
-        train_data = train_data.repeat()
 
     with strategy.scope():
         classifier = models.build(
@@ -155,36 +156,55 @@ def train(config):
             full_strength_share=config.full_strength_share,
             trades_beta=config.trades_beta,
             seed=config.seed)
-        trainer.compile(optimizer=_optimizer(config, config.epochs * steps_per_epoch),
-                        metrics=["accuracy"])
+        trainer.compile(
+            optimizer=_optimizer(config, config.epochs * steps_per_epoch),
+            metrics=["accuracy"],
+            jit_compile=distribution.resolve_jit_compile(
+                JIT_COMPILE[config.jit_compile], strategy))
+        checkpoint = checkpointing.EpochCheckpoint(
+            os.path.join(work_dir, "checkpoints"))
+        first_epoch = min(checkpoint.restore(trainer) // steps_per_epoch,
+                          config.epochs)
+    train_data = data.load(config.dataset, "train", **train_kwargs,
+                           epochs=config.epochs, first_epoch=first_epoch,
+                           steps_per_epoch=steps_per_epoch)
+    # The data come from one file or from memory: workers split each batch
+    # by examples, not by files.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = (
+        tf.data.experimental.AutoShardPolicy.DATA)
+    train_data = train_data.with_options(options)
+    test_data = test_data.with_options(options)
 
-    log_path = os.path.join(config.model_dir, "log.csv")
-    # Order matters at epoch end: time it, log it, then back it up. A kill
-    # between log and backup re-runs (and re-logs) that epoch; no epoch is
-    # ever missing from the log.
+    log_path = os.path.join(work_dir, "log.csv")
+    # Order matters at epoch end: time it, log it, then checkpoint it. A kill
+    # between log and checkpoint re-runs (and re-logs) that epoch; no epoch
+    # is ever missing from the log.
     callbacks = [
         keras.callbacks.TerminateOnNaN(),
         EpochTimer(),
         keras.callbacks.CSVLogger(log_path, append=True),
-        FiniteBackupAndRestore(os.path.join(config.model_dir, "backup"),
-                               delete_checkpoint=False),
+        checkpoint,
     ]
     try:
         import tensorboard  # pylint: disable=import-outside-toplevel,unused-import
         callbacks.append(keras.callbacks.TensorBoard(
-            os.path.join(config.model_dir, "tensorboard")))
+            os.path.join(work_dir, "tensorboard")))
     except ImportError:
         logging.info("TensorBoard is not installed; no TensorBoard logs.")
 
     history = trainer.fit(train_data, epochs=config.epochs,
+                          initial_epoch=first_epoch,
                           steps_per_epoch=steps_per_epoch, callbacks=callbacks,
-                          shuffle=False, verbose=2)
+                          shuffle=False,  # the stream is shuffled per epoch
+                          # A progress bar on a terminal, a line per epoch in logs.
+                          verbose=1 if sys.stdout.isatty() else 2)
     losses = history.history.get("loss", [])
-    if losses and losses[-1] != losses[-1]:  # NaN
+    if losses and not math.isfinite(losses[-1]):
         raise FloatingPointError(
             f"Training stopped at a NaN loss; the last good weights are in "
-            f"{os.path.join(config.model_dir, 'backup')}.")
-    classifier.save(os.path.join(config.model_dir, CLASSIFIER_FILE))
+            f"{checkpoint.directory}.")
+    classifier.save(os.path.join(work_dir, CLASSIFIER_FILE))
     final_metrics, train_seconds = _read_log(log_path)
     _, test_accuracy = trainer.evaluate(test_data, verbose=0)
     summary = {
@@ -195,10 +215,11 @@ def train(config):
         "train_seconds": round(train_seconds, 1),
         "images_per_second": round(
             config.epochs * steps_per_epoch * config.batch_size / train_seconds, 1),
+        "output_dir": work_dir,
         "config": dataclasses.asdict(config),
         "versions": {"keras": keras.__version__},
     }
-    with open(os.path.join(config.model_dir, SUMMARY_FILE), "w",
+    with open(os.path.join(work_dir, SUMMARY_FILE), "w",
               encoding="utf-8") as f:
         json.dump(summary, f, indent=2)
     return summary

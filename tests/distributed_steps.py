@@ -1,0 +1,75 @@
+"""One replicated AFD step against one device; run by test_distribution.py.
+
+It runs in its own process because TensorFlow must split the CPU into two
+logical devices before it starts. Prints one JSON line of results.
+"""
+
+import json
+
+import tensorflow as tf
+
+_CPU = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    _CPU, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+# pylint: disable=wrong-import-position
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from afd_keras import data  # noqa: E402
+from afd_keras import models  # noqa: E402
+from afd_keras.training import distribution  # noqa: E402
+from afd_keras.training.adversarial_trainer import AdversarialTrainer  # noqa: E402
+
+
+def _trainer(strategy, weights, **kwargs):
+    with strategy.scope():
+        classifier = models.build("small_cnn")
+        classifier.set_weights(weights)
+        trainer = AdversarialTrainer(classifier, epsilon=0.3, seed=1, **kwargs)
+        trainer.compile(optimizer=keras.optimizers.SGD(0.5))
+    return trainer
+
+
+def _one_step(strategy, weights, batch, **kwargs):
+    trainer = _trainer(strategy, weights, **kwargs)
+    history = trainer.fit(tf.data.Dataset.from_tensors(batch), verbose=0)
+    return history.history["loss"][0], trainer.classifier.get_weights()
+
+
+def main():
+    images, labels = next(iter(data.load("mnist", "train", batch_size=16,
+                                         source="sample")))
+    keras.utils.set_random_seed(0)
+    weights = models.build("small_cnn").get_weights()
+    one_device = tf.distribute.get_strategy()
+    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    results = {"replicas": mirrored.num_replicas_in_sync,
+               "jit_compile": distribution.resolve_jit_compile(True, mirrored)}
+    # A deterministic start (zero init) makes one device and two replicas
+    # comparable; TRADES and mixup-free AFD cover both loss paths.
+    for method in ("afd", "trades"):
+        loss_1, weights_1 = _one_step(one_device, weights, (images, labels),
+                                      method=method, init="zero")
+        loss_2, weights_2 = _one_step(mirrored, weights, (images, labels),
+                                      method=method, init="zero")
+        results[method] = {
+            "loss_difference": abs(loss_1 - loss_2),
+            "weight_difference": max(float(np.max(np.abs(a - b)))
+                                     for a, b in zip(weights_1, weights_2)),
+            "weight_change": max(float(np.max(np.abs(a - b)))
+                                 for a, b in zip(weights_1, weights)),
+        }
+    # Both replicas get the same images: their sign-initialised
+    # perturbations must still differ.
+    trainer = _trainer(mirrored, weights, method="afd")
+    per_replica = mirrored.run(trainer.training_batch, args=(images, labels))
+    deltas = [(inputs - images).numpy() for inputs in
+              mirrored.experimental_local_results(per_replica[0])]
+    results["perturbations_differ"] = bool(not np.allclose(deltas[0], deltas[1]))
+    results["max_perturbation"] = float(max(np.max(np.abs(d)) for d in deltas))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
