@@ -22,9 +22,9 @@ from afd_keras.training import distribution  # noqa: E402
 from afd_keras.training.adversarial_trainer import AdversarialTrainer  # noqa: E402
 
 
-def _trainer(strategy, weights, **kwargs):
+def _trainer(strategy, weights, architecture="small_cnn", **kwargs):
     with strategy.scope():
-        classifier = models.build("small_cnn")
+        classifier = models.build(architecture)
         classifier.set_weights(weights)
         trainer = AdversarialTrainer(classifier, epsilon=0.3, seed=1, **kwargs)
         trainer.compile(optimizer=keras.optimizers.SGD(0.5))
@@ -47,18 +47,31 @@ def main():
     results = {"replicas": mirrored.num_replicas_in_sync,
                "jit_compile": distribution.resolve_jit_compile(True, mirrored)}
     # A deterministic start (zero init) makes one device and two replicas
-    # comparable; TRADES and mixup-free AFD cover both loss paths.
-    for method in ("afd", "trades"):
-        loss_1, weights_1 = _one_step(one_device, weights, (images, labels),
+    # comparable. TRADES adds a second loss term; resnet9 has BatchNorm,
+    # whose statistics must span the global batch. (Its clean step: the
+    # sign of an FGSM gradient flips on rounding noise where BatchNorm
+    # couples the examples.)
+    rng = np.random.default_rng(0)
+    cifar_like = (rng.random((16, 32, 32, 3), dtype=np.float32),
+                  rng.integers(0, 10, 16).astype(np.int32))
+    cases = {"afd": ("small_cnn", "afd", (images, labels)),
+             "trades": ("small_cnn", "trades", (images, labels)),
+             "resnet9_standard": ("resnet9", "standard", cifar_like)}
+    for name, (architecture, method, batch) in cases.items():
+        keras.utils.set_random_seed(0)
+        start = models.build(architecture).get_weights()
+        loss_1, weights_1 = _one_step(one_device, start, batch,
+                                      architecture=architecture,
                                       method=method, init="zero")
-        loss_2, weights_2 = _one_step(mirrored, weights, (images, labels),
+        loss_2, weights_2 = _one_step(mirrored, start, batch,
+                                      architecture=architecture,
                                       method=method, init="zero")
-        results[method] = {
+        results[name] = {
             "loss_difference": abs(loss_1 - loss_2),
             "weight_difference": max(float(np.max(np.abs(a - b)))
                                      for a, b in zip(weights_1, weights_2)),
             "weight_change": max(float(np.max(np.abs(a - b)))
-                                 for a, b in zip(weights_1, weights)),
+                                 for a, b in zip(weights_1, start)),
         }
     # Both replicas get the same images: their sign-initialised
     # perturbations must still differ.

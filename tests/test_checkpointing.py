@@ -30,7 +30,7 @@ def test_restore_returns_the_steps_done_and_the_weights(tmp_path):
     _saved_epoch(model, checkpoint, 0)
     expected = _saved_epoch(model, checkpoint, 1)
     fresh = _model()
-    assert checkpoint.restore(fresh) == 2
+    assert checkpoint.restore(fresh) == 2  # epochs done
     for got, want in zip(fresh.get_weights(), expected):
         np.testing.assert_array_equal(got, want)
 
@@ -63,6 +63,41 @@ def test_truncated_latest_falls_back_to_the_previous_checkpoint(tmp_path):
     assert checkpoint.restore(fresh) == 1
     for got, want in zip(fresh.get_weights(), first):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_kill_between_the_renames_resumes_from_the_incoming_file(tmp_path):
+    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
+    model = _model()
+    _saved_epoch(model, checkpoint, 0)
+    expected = _saved_epoch(model, checkpoint, 1)
+    # The state after "latest -> previous" and before "incoming -> latest".
+    (tmp_path / checkpointing.LATEST).rename(tmp_path / "incoming.weights.h5")
+    fresh = _model()
+    assert checkpoint.restore(fresh) == 2
+    for got, want in zip(fresh.get_weights(), expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_checkpoint_of_other_settings_is_refused(tmp_path):
+    model = _model()
+    _saved_epoch(model, checkpointing.EpochCheckpoint(
+        str(tmp_path), {"batch_size": 128, "steps_per_epoch": 10}), 0)
+    with pytest.raises(checkpointing.CheckpointMismatchError,
+                       match="batch_size: 128 in the checkpoint, 64 now"):
+        checkpointing.EpochCheckpoint(
+            str(tmp_path), {"batch_size": 64, "steps_per_epoch": 10}).restore(
+                _model())
+
+
+def test_the_epoch_count_does_not_depend_on_optimizer_steps(tmp_path):
+    # Under mixed_float16, steps with non-finite gradients are skipped and
+    # do not advance the optimizer's counter.
+    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
+    model = _model()
+    _saved_epoch(model, checkpoint, 0)
+    model.optimizer.iterations.assign(0)
+    _saved_epoch(model, checkpoint, 1)
+    assert checkpoint.restore(_model()) == 2
 
 
 def test_unreadable_checkpoints_give_a_clear_error(tmp_path):

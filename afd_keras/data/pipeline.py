@@ -38,8 +38,10 @@ def build_pipeline(dataset, *, batch_size=None, shuffle=False,
 
     With `epochs`, the dataset holds the epochs `first_epoch .. epochs - 1`
     back to back, and each epoch's order and augmentation depend only on
-    `seed` and the epoch's index. A run resumed at epoch e thus sees exactly
-    the batches an uninterrupted run sees from epoch e on.
+    `seed`, the epoch's index and TF's global seed (tf.data combines the
+    two; `keras.utils.set_random_seed` sets it). A run resumed at epoch e,
+    under the same global seed, thus sees exactly the batches an
+    uninterrupted run sees from epoch e on.
 
     Args:
         dataset: a `tf.data.Dataset` of (uint8 image, integer label).
@@ -64,6 +66,7 @@ def build_pipeline(dataset, *, batch_size=None, shuffle=False,
     Example:
 
     >>> # Epochs 3 and 4 of a 5-epoch run, as an uninterrupted run sees them:
+    >>> raw = tf.data.Dataset.from_tensor_slices((uint8_images, labels))
     >>> ds = build_pipeline(raw, batch_size=128, shuffle=True, seed=0,
     ...                     epochs=5, first_epoch=3)
     """

@@ -194,11 +194,13 @@ class AdversarialTrainer(keras.Model):
         return _reducible(super().test_step(data))
 
     def training_batch(self, x, y):
-        """The batch a training step on (x, y) trains on, without training.
+        """Returns the batch a training step on (x, y) would train on.
 
         It draws from the same seed stream as `train_step`, so it shows what
         the method does (the perturbation, the mixing, the conditions);
         under a strategy, call it in `strategy.run` to see each replica's.
+        Like a step, it advances the seed stream: calling it between
+        training steps changes the perturbations that follow.
 
         Args:
             x: images in [0, 1], NHWC.
@@ -329,7 +331,7 @@ def _reducible(logs):
     if not isinstance(tf.distribute.get_strategy(),
                       tf.distribute.MultiWorkerMirroredStrategy):
         return logs
-    return {key: tf.reshape(value, [1]) for key, value in logs.items()}
+    return {key: tf.expand_dims(value, 0) for key, value in logs.items()}
 
 
 def _per_example(values, x):

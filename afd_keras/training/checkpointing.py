@@ -3,20 +3,28 @@
 Keras' BackupAndRestore restores inside `fit`, too late to start the data
 stream at the resumed epoch, and writes its weights and its epoch count as
 two files, so a kill between them pairs new weights with an old count. Here
-the optimizer's step counter, saved in the same file as the weights, is the
-count, and a new checkpoint only replaces the old one by an atomic rename.
+the epoch count and the run's settings are attributes of the weights file
+itself, and a new checkpoint replaces the old one by an atomic rename.
 """
 
+import json
 import math
 import os
 
 from absl import logging
+import h5py
 import keras
 
 LATEST = "latest.weights.h5"
 PREVIOUS = "previous.weights.h5"
-# Written in full before it replaces LATEST.
+# Written in full (and synced) before it replaces LATEST.
 _INCOMING = "incoming.weights.h5"
+_EPOCHS = "afd_epochs_done"
+_SETTINGS = "afd_run_settings"
+
+
+class CheckpointMismatchError(ValueError):
+    """The checkpoint was written by a run with different settings."""
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -27,19 +35,22 @@ class EpochCheckpoint(keras.callbacks.Callback):
 
     Args:
         directory: the folder for the checkpoint files.
+        settings: a JSON-able dict of the run's settings that must not change
+            on resume (e.g. batch size, steps per epoch, architecture);
+            `restore` refuses a checkpoint written with other settings.
 
     Example:
 
-    >>> checkpoint = EpochCheckpoint("runs/x/checkpoints")
-    >>> steps_done = checkpoint.restore(trainer)
-    >>> first_epoch = steps_done // steps_per_epoch
+    >>> checkpoint = EpochCheckpoint("runs/x/checkpoints", {"batch_size": 128})
+    >>> first_epoch = checkpoint.restore(trainer)
     >>> trainer.fit(data, epochs=10, initial_epoch=first_epoch,
-    ...             steps_per_epoch=steps_per_epoch, callbacks=[checkpoint])
+    ...             callbacks=[checkpoint])
     """
 
-    def __init__(self, directory):
+    def __init__(self, directory, settings=None):
         super().__init__()
         self.directory = directory
+        self.settings = dict(settings or {})
 
     def _path(self, name):
         return os.path.join(self.directory, name)
@@ -51,9 +62,10 @@ class EpochCheckpoint(keras.callbacks.Callback):
             model: the model `fit` will train.
 
         Returns:
-            The optimizer steps the checkpoint had done; 0 without one.
+            The number of epochs the checkpoint had completed; 0 without one.
 
         Raises:
+            CheckpointMismatchError: the checkpoint's run had other settings.
             OSError: checkpoints exist but none can be read.
         """
         candidates = [self._path(name) for name in (LATEST, _INCOMING, PREVIOUS)]
@@ -65,17 +77,31 @@ class EpochCheckpoint(keras.callbacks.Callback):
         errors = []
         for path in existing:
             try:
-                model.load_weights(path)
-            except (OSError, ValueError) as error:  # truncated or corrupt
+                with h5py.File(path, "r") as f:
+                    epochs = int(f.attrs[_EPOCHS])
+                    saved = json.loads(f.attrs[_SETTINGS])
+            except (OSError, KeyError, ValueError) as error:  # truncated
                 errors.append(f"{path}: {error}")
                 logging.warning("Skipping unreadable checkpoint %s: %s", path,
                                 error)
                 continue
-            steps = int(model.optimizer.iterations.numpy())
-            logging.info("Resuming from %s after %d steps.", path, steps)
-            return steps
+            self._check_settings(path, saved)
+            model.load_weights(path)
+            logging.info("Resuming from %s after %d epochs.", path, epochs)
+            return epochs
         raise OSError("No checkpoint could be read; delete the folder "
                       f"{self.directory} to start over. Tried: {errors}")
+
+    def _check_settings(self, path, saved):
+        changed = {key: (saved.get(key), value)
+                   for key, value in self.settings.items()
+                   if saved.get(key) != value}
+        if changed:
+            details = "; ".join(f"{key}: {old!r} in the checkpoint, {new!r} now"
+                                for key, (old, new) in sorted(changed.items()))
+            raise CheckpointMismatchError(
+                f"{path} was written by a run with other settings ({details}). "
+                "Resume with the same settings, or use a new model dir.")
 
     def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
@@ -83,7 +109,14 @@ class EpochCheckpoint(keras.callbacks.Callback):
             logging.warning("Epoch %d ended with loss %s; not saved.", epoch, loss)
             return
         os.makedirs(self.directory, exist_ok=True)
-        self.model.save_weights(self._path(_INCOMING), overwrite=True)
+        incoming = self._path(_INCOMING)
+        self.model.save_weights(incoming, overwrite=True)
+        with h5py.File(incoming, "a") as f:
+            f.attrs[_EPOCHS] = epoch + 1
+            f.attrs[_SETTINGS] = json.dumps(self.settings, sort_keys=True)
+        # On disk before the rename, so a power loss cannot leave it empty.
+        with open(incoming, "rb") as f:
+            os.fsync(f.fileno())
         if os.path.exists(self._path(LATEST)):
             os.replace(self._path(LATEST), self._path(PREVIOUS))
-        os.replace(self._path(_INCOMING), self._path(LATEST))
+        os.replace(incoming, self._path(LATEST))

@@ -51,7 +51,7 @@ def get_strategy(name="auto"):
 def worker_dir(model_dir, strategy):
     """The folder this worker writes its checkpoints and logs to.
 
-    Every worker of a multi-worker run saves (saving may need all of them),
+    Every worker of a multi-worker run checkpoints, so each can resume,
     but only the chief writes into `model_dir`; the others write into
     `model_dir/workers/<type>_<index>`, so workers sharing a file system
     never overwrite each other.
@@ -62,6 +62,11 @@ def worker_dir(model_dir, strategy):
 
     Returns:
         A folder path.
+
+    Example:
+
+    >>> worker_dir("runs/x", tf.distribute.get_strategy())
+    'runs/x'
     """
     resolver = getattr(strategy, "cluster_resolver", None)
     task_type = getattr(resolver, "task_type", None)
@@ -86,6 +91,11 @@ def resolve_jit_compile(jit_compile, strategy):
     Returns:
         `jit_compile`, or False with a log line where XLA cannot run: a
         strategy with more than one replica on CPU devices.
+
+    Example:
+
+    >>> trainer.compile(optimizer="sgd", jit_compile=resolve_jit_compile(
+    ...     True, strategy))
     """
     if jit_compile is True and strategy.num_replicas_in_sync > 1:
         devices = strategy.extended.worker_devices

@@ -85,10 +85,26 @@ class EpochTimer(keras.callbacks.Callback):
             logs["epoch_seconds"] = time.time() - self._start
 
 
+def _resume_settings(config, steps_per_epoch):
+    """The settings a resumed run must share with the run it continues.
+
+    More epochs, another strategy or data folder are fine; anything that
+    changes the model, the batches or the optimizer is not.
+    """
+    settings = dataclasses.asdict(config)
+    for free in ("model_dir", "data_dir", "source", "epochs", "strategy",
+                 "jit_compile"):
+        del settings[free]
+    settings["steps_per_epoch"] = steps_per_epoch
+    return settings
+
+
 def _read_log(log_path):
     """Returns (last epoch's metrics, total seconds) from the CSV log."""
     with open(log_path, encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+        # A kill between the log and the checkpoint re-runs an epoch; its
+        # second row replaces the first.
+        rows = list({row["epoch"]: row for row in csv.DictReader(f)}.values())
     seconds = sum(float(row.get("epoch_seconds") or 0.0) for row in rows)
     # CSVLogger writes "NA" for keys an epoch lacks (e.g. validation).
     last = {k: float(v) for k, v in rows[-1].items()
@@ -162,9 +178,13 @@ def train(config):
             jit_compile=distribution.resolve_jit_compile(
                 JIT_COMPILE[config.jit_compile], strategy))
         checkpoint = checkpointing.EpochCheckpoint(
-            os.path.join(work_dir, "checkpoints"))
-        first_epoch = min(checkpoint.restore(trainer) // steps_per_epoch,
-                          config.epochs)
+            os.path.join(work_dir, "checkpoints"),
+            _resume_settings(config, steps_per_epoch))
+        first_epoch = checkpoint.restore(trainer)
+    if first_epoch > config.epochs:
+        raise ValueError(
+            f"The run in {work_dir} has already completed {first_epoch} "
+            f"epochs. Received: epochs={config.epochs}")
     train_data = data.load(config.dataset, "train", **train_kwargs,
                            epochs=config.epochs, first_epoch=first_epoch,
                            steps_per_epoch=steps_per_epoch)
@@ -193,17 +213,19 @@ def train(config):
     except ImportError:
         logging.info("TensorBoard is not installed; no TensorBoard logs.")
 
-    history = trainer.fit(train_data, epochs=config.epochs,
-                          initial_epoch=first_epoch,
-                          steps_per_epoch=steps_per_epoch, callbacks=callbacks,
-                          shuffle=False,  # the stream is shuffled per epoch
-                          # A progress bar on a terminal, a line per epoch in logs.
-                          verbose=1 if sys.stdout.isatty() else 2)
-    losses = history.history.get("loss", [])
-    if losses and not math.isfinite(losses[-1]):
-        raise FloatingPointError(
-            f"Training stopped at a NaN loss; the last good weights are in "
-            f"{checkpoint.directory}.")
+    if first_epoch < config.epochs:  # else a finished run: just report it
+        history = trainer.fit(
+            train_data, epochs=config.epochs, initial_epoch=first_epoch,
+            steps_per_epoch=steps_per_epoch, callbacks=callbacks,
+            shuffle=False,  # the stream is shuffled per epoch
+            # A progress bar on a terminal, a line per epoch in logs.
+            verbose=1 if sys.stdout.isatty() else 2)
+        losses = history.history.get("loss", [])
+        if losses and not math.isfinite(losses[-1]):
+            raise FloatingPointError(
+                f"Training stopped at a NaN loss; the last good weights are "
+                f"in {checkpoint.directory}. Re-running replays the same "
+                "batches; lower --learning_rate or change --seed.")
     classifier.save(os.path.join(work_dir, CLASSIFIER_FILE))
     final_metrics, train_seconds = _read_log(log_path)
     _, test_accuracy = trainer.evaluate(test_data, verbose=0)
