@@ -60,10 +60,38 @@ def test_benchmark_smoke_prints_ratio_table():
             if line.startswith("| small_cnn |")]
     assert [row.split("|")[2].strip() for row in rows] == [
         "standard", "fgsm_rs", "afd"]
+    header = next(line for line in result.stdout.splitlines()
+                  if line.startswith("| architecture |")).split("|")
+    names = [cell.strip() for cell in header]
+    column, gflops = names.index("x standard"), names.index("GFLOP/s")
     for row in rows:
-        ratio_to_standard = float(row.split("|")[6])
-        assert ratio_to_standard > 0
-    assert rows[0].split("|")[6].strip() == "1.00"
+        assert float(row.split("|")[column]) > 0
+        assert float(row.split("|")[gflops]) > 0
+    assert rows[0].split("|")[column].strip() == "1.00"
+
+
+def test_every_benchmark_runs_in_quick_mode_and_writes_results(
+        undefended_mnist_model, tmp_path):
+    undefended_mnist_model.save(tmp_path / "model.keras")
+    results = tmp_path / "out" / "RESULTS.md"
+    result = _run_tool("benchmark", "--benchmarks=all", "--quick",
+                       "--architectures=small_cnn",
+                       "--methods=standard,fgsm_rs,afd",
+                       f"--model={tmp_path / 'model.keras'}", "--source=sample",
+                       "--num_examples=20", "--attack_steps=2",
+                       "--epsilon=0.1", "--batch_size=8",
+                       f"--results={results}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = results.read_text()
+    for title in ("## Training step per method and architecture", "## Scaling",
+                  "## Precision", "## Input pipeline", "## Evaluation",
+                  "## Memory", "## Targets", "Machine:", "afd-benchmark "):
+        assert title in text
+    assert "| mixed_bfloat16 |" in text and "peak RSS" in text
+    targets = [line for line in text.splitlines()
+               if line.endswith("| yes |") or line.endswith("| **no** |")]
+    assert len(targets) >= 4  # step-cost ratios, pipeline, PGD, APGD
+    assert (results.parent / "step_cost.png").stat().st_size > 0
 
 
 def test_attack_benchmark_smoke_compares_with_the_references(
@@ -115,6 +143,15 @@ def test_train_writes_summary_and_model_and_resumes(tmp_path):
     assert summary["train_seconds"] > 0 and summary["images_per_second"] > 0
     model = keras.saving.load_model(tmp_path / "classifier.keras")
     assert model.count_params() > 0
+    # A finished run re-run reports without training.
+    again = _train(tmp_path, "--epochs=2", "--conditional")
+    assert again.returncode == 0, again.stderr
+    assert "Epoch" not in again.stdout and "clean test accuracy" in again.stdout
+    # Resuming with settings that change the batches is refused.
+    changed = _train(tmp_path, "--epochs=3", "--conditional", "--seed=1")
+    assert changed.returncode == 2
+    assert "seed: 0 in the checkpoint, 1 now" in changed.stderr
+    assert "Traceback" not in changed.stderr
 
 
 @pytest.mark.parametrize("args,pattern", [

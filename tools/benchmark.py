@@ -1,27 +1,40 @@
 """Benchmarks, each measured side by side in one run and printed as ratios.
 
-- step_cost: the training step of each method per architecture: images per
-  second and the cost ratios to `standard` and `fgsm_rs`.
-- attacks: our PGD and APGD against cleverhans and ART on a trained model.
+- step_cost: the training step per method and architecture: images/s,
+  GFLOP/s against the measured matmul peak, ratios to standard and fgsm_rs.
+- scaling: step time against the batch size and the attack steps K, and
+  (with --model) evaluation time against the number of examples.
+- precision: mixed_bfloat16 against float32 on a short MNIST run.
+- pipeline: the input pipeline's throughput against training's.
+- attacks: our PGD and APGD against cleverhans and ART (needs --model).
+- memory: peak resident memory of training at batch 128 and 512.
+
+With --results, writes the Markdown (and the step-cost plot beside it).
 
 Usage:
     afd-benchmark --architectures=small_cnn,resnet9
     afd-benchmark --benchmarks=attacks --model=runs/mnist_afd --dataset=mnist
+    # benchmarks/RESULTS.md (about an hour on 2 CPU cores):
+    afd-benchmark --benchmarks=all --model=RUN --data_dir=../shared/data \\
+        --results=benchmarks/RESULTS.md
 """
+
+import os
+import sys
 
 from absl import flags
 
 from afd_keras import benchmarks
 from afd_keras import cli
-from afd_keras import data
 from afd_keras import models
+from afd_keras.benchmarks import results
 from afd_keras.data import loader
 from afd_keras.evaluation import report
 from afd_keras.training import METHODS
 
 _BENCHMARKS = flags.DEFINE_list(
-    "benchmarks", ["step_cost"], "Which benchmarks: step_cost, attacks.")
-
+    "benchmarks", ["step_cost"],
+    f"Which benchmarks: all, or some of {', '.join(benchmarks.BENCHMARKS)}.")
 _ARCHITECTURES = flags.DEFINE_list(
     "architectures", ["small_cnn", "resnet9"],
     f"Comma-separated architectures, from {', '.join(models.list_models())}.")
@@ -36,15 +49,18 @@ _NUM_ROUNDS = flags.DEFINE_integer("num_rounds", 3, "Timed rounds per method.",
                                    lower_bound=1)
 _CONDITIONAL_AFD = flags.DEFINE_boolean(
     "conditional_afd", False, "Benchmark AFD with ConditionalScaling.")
+_QUICK = flags.DEFINE_boolean("quick", False,
+                              "Tiny settings: a smoke run of every benchmark.")
 _MODEL = flags.DEFINE_string(
-    "model", None, "attacks: a saved .keras model or an afd-train run dir.")
+    "model", None, "attacks, scaling: a saved .keras model or an afd-train "
+    "run dir.")
 _DATASET = flags.DEFINE_enum("dataset", "mnist",
                              ["mnist", "fashion_mnist", "cifar10"],
                              "attacks: the test split to attack.")
 _DATA_DIR = flags.DEFINE_string("data_dir", None,
                                 "Folder with the data (default $AFD_DATA_DIR).")
 _SOURCE = flags.DEFINE_enum("source", "auto", list(loader.SOURCES),
-                            "Where to read the test split from.")
+                            "Where to read the data from.")
 _NUM_EXAMPLES = flags.DEFINE_integer("num_examples", 1000,
                                      "attacks: test examples.", lower_bound=1)
 _EPSILON = flags.DEFINE_float("epsilon", 0.3, "attacks: the L-inf budget.",
@@ -52,34 +68,40 @@ _EPSILON = flags.DEFINE_float("epsilon", 0.3, "attacks: the L-inf budget.",
 _ATTACK_STEPS = flags.DEFINE_integer("attack_steps", 20,
                                      "attacks: PGD and APGD steps.",
                                      lower_bound=1)
+_RESULTS = flags.DEFINE_string(
+    "results", None, "Write the results here (Markdown), with the step-cost "
+    "plot step_cost.png beside it.")
 
-cli.register_choices_validator(_BENCHMARKS, ["step_cost", "attacks"])
+cli.register_choices_validator(_BENCHMARKS, ("all",) + benchmarks.BENCHMARKS)
 cli.register_choices_validator(_ARCHITECTURES, models.list_models())
 cli.register_choices_validator(_METHODS, sorted(METHODS))
 
 
 def main(argv):
     del argv
-    if "attacks" in _BENCHMARKS.value and not _MODEL.value:
+    names = (benchmarks.BENCHMARKS if "all" in _BENCHMARKS.value
+             else _BENCHMARKS.value)
+    if "attacks" in names and not _MODEL.value:
         raise ValueError("--benchmarks=attacks needs --model (a .keras file or "
                          "an afd-train run dir).")
-    if "step_cost" in _BENCHMARKS.value:
-        costs = []
-        for architecture in _ARCHITECTURES.value:
-            costs += benchmarks.measure_step_costs(
-                architecture, _METHODS.value, batch_size=_BATCH_SIZE.value,
-                num_steps=_NUM_STEPS.value, num_rounds=_NUM_ROUNDS.value,
-                conditional_afd=_CONDITIONAL_AFD.value)
-        print(benchmarks.format_step_costs(costs))
-    if "attacks" in _BENCHMARKS.value:
-        test = data.load(_DATASET.value, "test", batch_size=_NUM_EXAMPLES.value,
-                         data_dir=_DATA_DIR.value, source=_SOURCE.value,
-                         num_examples=_NUM_EXAMPLES.value)
-        x, y = next(iter(test))
-        timings = benchmarks.measure_attack_throughput(
-            report.load_model(_MODEL.value), x.numpy(), y.numpy(),
-            _EPSILON.value, num_steps=_ATTACK_STEPS.value)
-        print(benchmarks.format_attack_throughput(timings))
+    options = benchmarks.BenchmarkOptions(
+        architectures=tuple(_ARCHITECTURES.value),
+        methods=tuple(_METHODS.value), batch_size=_BATCH_SIZE.value,
+        num_steps=_NUM_STEPS.value, num_rounds=_NUM_ROUNDS.value,
+        conditional_afd=_CONDITIONAL_AFD.value, quick=_QUICK.value,
+        model=report.load_model(_MODEL.value) if _MODEL.value else None,
+        dataset=_DATASET.value, data_dir=_DATA_DIR.value,
+        source=_SOURCE.value, num_examples=_NUM_EXAMPLES.value,
+        epsilon=_EPSILON.value, attack_steps=_ATTACK_STEPS.value,
+        plot_path=_RESULTS.value and os.path.join(
+            os.path.dirname(os.path.abspath(_RESULTS.value)), "step_cost.png"))
+    sections, _ = benchmarks.run_benchmarks(names, options)
+    for title, body in sections:
+        print(f"## {title}\n\n{body}\n")
+    if _RESULTS.value:
+        results.write_results(_RESULTS.value, "afd-benchmark " + " ".join(
+            sys.argv[1:]), sections)
+        print(f"Wrote {_RESULTS.value}")
 
 
 def run():

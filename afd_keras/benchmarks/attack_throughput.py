@@ -123,3 +123,29 @@ def format_attack_throughput(timings):
                      f"{t.examples_per_second:.1f} | "
                      f"{100 * t.robust_accuracy:.2f}% | {speedup} |")
     return "\n".join(lines)
+
+
+def measure_evaluation_scaling(model, x, y, epsilon, *, sizes=(250, 500, 1000),
+                               num_steps=20, batch_size=500):
+    """Time of our PGD evaluation against the number of examples.
+
+    Args:
+        model: a Keras model mapping [0, 1] images to logits.
+        x: images in [0, 1] (numpy), at least max(sizes) of them.
+        y: int labels (numpy).
+        epsilon: the L-inf budget.
+        num_steps: PGD steps (step 2.5 eps / steps).
+        batch_size: examples per attack call.
+
+    Returns:
+        A list of (num_examples, seconds).
+
+    Example:
+
+    >>> measure_evaluation_scaling(model, x, y, 0.3, sizes=(100, 200))
+    """
+    attack = lambda xb, yb: attacks.pgd(  # noqa: E731
+        model, xb, yb, epsilon=epsilon, num_steps=num_steps)
+    attack(x[:batch_size], y[:batch_size])  # warm-up: tracing
+    return [(n, _over_batches(model, x[:n], y[:n], batch_size, attack)[0])
+            for n in sizes]

@@ -1,8 +1,6 @@
 """The cost of one training step per method, measured side by side."""
 
 import dataclasses
-import platform
-import statistics
 import time
 
 import keras
@@ -10,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from afd_keras import models
+from afd_keras.benchmarks import flops
 from afd_keras.training import AdversarialTrainer
 
 
@@ -20,8 +19,10 @@ class StepCost:
     architecture: str
     method: str
     conditional: bool
+    batch_size: int
     seconds_per_step: float
     images_per_second: float
+    gflops_per_second: float
     ratio_to_standard: float = float("nan")
     ratio_to_fgsm_rs: float = float("nan")
 
@@ -33,14 +34,50 @@ def _synthetic_batches(input_shape, batch_size, num_classes, seed):
     return tf.data.Dataset.from_tensors((images, labels)).repeat()
 
 
+def _compiled_trainer(architecture, method, batch_size, conditional, seed,
+                      **trainer_kwargs):
+    """A compiled, warmed-up trainer, its data and its FLOPs per step."""
+    keras.utils.set_random_seed(seed)
+    classifier = models.build(architecture, conditional=conditional)
+    trainer = AdversarialTrainer(classifier, method=method, seed=seed,
+                                 **trainer_kwargs)
+    trainer.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
+    network = classifier.network if conditional else classifier
+    data = _synthetic_batches(network.inputs[0].shape[1:], batch_size,
+                              network.outputs[0].shape[-1], seed)
+    trainer.fit(data, epochs=1, steps_per_epoch=2, shuffle=False,
+                verbose=0)  # compiles the step
+    ratio = flops.step_flops_ratio(method)
+    if trainer_kwargs.get("num_steps") is not None and method != "trades":
+        ratio = 2 * trainer.num_steps + 3
+    return trainer, data, ratio * flops.forward_flops(network) * batch_size
+
+
+def _fastest_step(timed, num_steps, num_rounds):
+    """Times each (trainer, data) in turns; the fastest round counts.
+
+    Turns spread slow spells of the machine over all entries alike, and
+    noise only ever slows a round, so the fastest round is the closest to
+    the true cost.
+    """
+    seconds = {key: float("inf") for key in timed}
+    for _ in range(num_rounds):
+        for key, (trainer, data) in timed.items():
+            start = time.perf_counter()
+            trainer.fit(data, epochs=1, steps_per_epoch=num_steps,
+                        shuffle=False, verbose=0)
+            seconds[key] = min(seconds[key],
+                               (time.perf_counter() - start) / num_steps)
+    return seconds
+
+
 def measure_step_costs(architecture, methods=("standard", "fgsm_rs", "afd"), *,
                        batch_size=128, num_steps=20, num_rounds=3,
                        conditional_afd=False, seed=0):
     """Times the training step of each method on the same architecture.
 
-    Each method is compiled and warmed up first. Then the methods are timed
-    in turns, `num_rounds` times, so that machine noise hits them alike. The
-    reported time is the median round.
+    Each method is compiled and warmed up first, then the methods are timed
+    in turns, `num_rounds` times; each method's fastest round counts.
 
     Args:
         architecture: a name for `afd_keras.models.build` (default shapes).
@@ -61,31 +98,15 @@ def measure_step_costs(architecture, methods=("standard", "fgsm_rs", "afd"), *,
     >>> costs = measure_step_costs("small_cnn", num_steps=5, num_rounds=1)
     >>> print(format_step_costs(costs))
     """
-    keras.utils.set_random_seed(seed)
-    trainers = {}
-    for method in methods:
-        conditional = conditional_afd and method == "afd"
-        classifier = models.build(architecture, conditional=conditional)
-        trainer = AdversarialTrainer(classifier, method=method, seed=seed)
-        trainer.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
-        network = classifier.network if conditional else classifier
-        data = _synthetic_batches(network.inputs[0].shape[1:], batch_size,
-                                  network.outputs[0].shape[-1], seed)
-        trainer.fit(data, epochs=1, steps_per_epoch=2, shuffle=False,
-                    verbose=0)  # compiles the step
-        trainers[method] = (trainer, data, conditional)
-    times = {method: [] for method in methods}
-    for _ in range(num_rounds):
-        for method, (trainer, data, _) in trainers.items():
-            start = time.perf_counter()
-            trainer.fit(data, epochs=1, steps_per_epoch=num_steps,
-                        shuffle=False, verbose=0)
-            times[method].append((time.perf_counter() - start) / num_steps)
-    costs = {}
-    for method, (_, _, conditional) in trainers.items():
-        seconds = statistics.median(times[method])
-        costs[method] = StepCost(architecture, method, conditional, seconds,
-                                 batch_size / seconds)
+    built = {method: _compiled_trainer(
+        architecture, method, batch_size, conditional_afd and method == "afd",
+        seed) for method in methods}
+    seconds = _fastest_step({m: b[:2] for m, b in built.items()}, num_steps,
+                            num_rounds)
+    costs = {method: StepCost(
+        architecture, method, conditional_afd and method == "afd", batch_size,
+        seconds[method], batch_size / seconds[method],
+        built[method][2] / seconds[method] / 1e9) for method in methods}
     for cost in costs.values():
         if "standard" in costs:
             cost.ratio_to_standard = (cost.seconds_per_step /
@@ -96,19 +117,63 @@ def measure_step_costs(architecture, methods=("standard", "fgsm_rs", "afd"), *,
     return list(costs.values())
 
 
-def format_step_costs(costs):
-    """Formats step costs as a Markdown table, with the machine it ran on."""
+def measure_scaling(architecture, *, batch_sizes=(32, 64, 128, 256, 512),
+                    attack_steps=(1, 2, 5, 10), batch_size=128, num_steps=5,
+                    num_rounds=2, seed=0):
+    """Step time against the batch size (AFD) and the attack steps K (PGD).
+
+    Args:
+        architecture: a name for `afd_keras.models.build`.
+        batch_sizes: batch sizes of the AFD step.
+        attack_steps: the K of a K-step PGD step, at `batch_size`.
+        batch_size: the batch of the K sweep.
+        num_steps: steps per timed round.
+        num_rounds: timed rounds per point.
+        seed: seeds the weights and the data.
+
+    Returns:
+        A list of (kind, value, seconds_per_step, images_per_second), kind
+        "batch_size" or "attack_steps".
+
+    Example:
+
+    >>> points = measure_scaling("small_cnn", batch_sizes=(32, 64))
+    """
+    timed = {("batch_size", b): _compiled_trainer(
+        architecture, "afd", b, False, seed)[:2] for b in batch_sizes}
+    timed.update({("attack_steps", k): _compiled_trainer(
+        architecture, "pgd", batch_size, False, seed, num_steps=k)[:2]
+                  for k in attack_steps})
+    seconds = _fastest_step(timed, num_steps, num_rounds)
+    return [(kind, value, seconds[(kind, value)],
+             (value if kind == "batch_size" else batch_size)
+             / seconds[(kind, value)]) for kind, value in timed]
+
+
+def format_step_costs(costs, peak_gflops=None):
+    """Formats step costs as a Markdown table.
+
+    Args:
+        costs: `StepCost`s.
+        peak_gflops: the machine's matmul peak; adds a "% of peak" column.
+
+    Returns:
+        The table, as a string.
+    """
+    peak_header = " % of peak |" if peak_gflops else ""
     lines = [
-        f"Machine: {platform.processor() or platform.machine()}, "
-        f"TF {tf.__version__}, Keras {keras.__version__}",
-        "",
-        "| architecture | method | conditional | ms/step | images/s | "
-        "x standard | x fgsm_rs |",
-        "|---|---|---|---|---|---|---|",
+        "| architecture | method | conditional | batch | ms/step | images/s | "
+        f"GFLOP/s |{peak_header} x standard | x fgsm_rs |",
+        "|---|---|---|---|---|---|---|" + ("---|" if peak_gflops else "")
+        + "---|---|",
     ]
     for cost in costs:
+        share = (f" {100 * cost.gflops_per_second / peak_gflops:.0f}% |"
+                 if peak_gflops else "")
         lines.append(
             f"| {cost.architecture} | {cost.method} | {cost.conditional} | "
-            f"{1000 * cost.seconds_per_step:.1f} | {cost.images_per_second:.0f} | "
-            f"{cost.ratio_to_standard:.2f} | {cost.ratio_to_fgsm_rs:.2f} |")
+            f"{cost.batch_size} | {1000 * cost.seconds_per_step:.1f} | "
+            f"{cost.images_per_second:.0f} | {cost.gflops_per_second:.1f} |"
+            f"{share} {cost.ratio_to_standard:.2f} | "
+            f"{cost.ratio_to_fgsm_rs:.2f} |")
     return "\n".join(lines)

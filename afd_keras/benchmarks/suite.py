@@ -1,0 +1,250 @@
+"""Runs the benchmarks by name and turns them into RESULTS.md sections.
+
+Each `_section_*` function measures one figure and returns
+(title, Markdown body, [(target, measured, met), ...]).
+"""
+
+import dataclasses
+
+import numpy as np
+
+from afd_keras import data
+from afd_keras.benchmarks import attack_throughput
+from afd_keras.benchmarks import memory
+from afd_keras.benchmarks import peak
+from afd_keras.benchmarks import pipeline_throughput
+from afd_keras.benchmarks import precision
+from afd_keras.benchmarks import results
+from afd_keras.benchmarks import step_cost
+
+BENCHMARKS = ("step_cost", "scaling", "precision", "pipeline", "attacks",
+              "memory")
+
+
+@dataclasses.dataclass
+class BenchmarkOptions:
+    """What the benchmarks run on; the defaults are the RESULTS.md run."""
+
+    architectures: tuple = ("small_cnn", "resnet9", "preact_resnet18")
+    methods: tuple = ("standard", "fgsm_rs", "afd", "pgd", "trades")
+    batch_size: int = 128
+    num_steps: int = 10
+    num_rounds: int = 3
+    conditional_afd: bool = False
+    quick: bool = False  # tiny settings for a smoke run
+    model: object = None  # a trained model for the attack benchmarks
+    dataset: str = "mnist"
+    data_dir: str = None
+    source: str = "auto"
+    num_examples: int = 1000
+    epsilon: float = 0.3
+    attack_steps: int = 20
+    plot_path: str = None
+    peak_gflops: float = None
+    step_costs: list = dataclasses.field(default_factory=list)
+
+
+def _steps_for(options, architecture):
+    # The big net's PGD and TRADES steps take tens of seconds each here.
+    if options.quick:
+        return 1, 1
+    if architecture == "preact_resnet18":
+        return max(2, options.num_steps // 4), 2
+    return options.num_steps, options.num_rounds
+
+
+def _section_step_cost(options):
+    options.peak_gflops = options.peak_gflops or peak.matmul_peak_gflops(
+        size=512 if options.quick else 4096)
+    costs = []
+    for architecture in options.architectures:
+        num_steps, num_rounds = _steps_for(options, architecture)
+        costs += step_cost.measure_step_costs(
+            architecture, options.methods, batch_size=options.batch_size,
+            num_steps=num_steps, num_rounds=num_rounds,
+            conditional_afd=options.conditional_afd)
+    options.step_costs = costs
+    table = step_cost.format_step_costs(costs, options.peak_gflops)
+    checks = []
+    by_key = {(c.architecture, c.method): c for c in costs}
+    for architecture in options.architectures:
+        afd = by_key.get((architecture, "afd"))
+        if afd is None:
+            continue
+        if (architecture, "standard") in by_key:
+            checks.append((f"{architecture}: AFD step <= 1.8x standard",
+                           f"{afd.ratio_to_standard:.2f}x",
+                           afd.ratio_to_standard <= 1.8))
+        if (architecture, "fgsm_rs") in by_key:
+            checks.append((f"{architecture}: AFD step <= 1.05x fgsm_rs",
+                           f"{afd.ratio_to_fgsm_rs:.2f}x",
+                           afd.ratio_to_fgsm_rs <= 1.05))
+        if architecture in ("resnet9", "preact_resnet18"):
+            share = afd.gflops_per_second / options.peak_gflops
+            checks.append((f"{architecture}: AFD step >= 80% of the f32 "
+                           "matmul peak", f"{100 * share:.0f}%", share >= 0.8))
+    if options.plot_path and costs:
+        results.plot_step_costs(costs, options.plot_path)
+        table += f"\n\n![step cost per method]({options.plot_path.split('/')[-1]})"
+    body = (f"Float32 matmul peak, measured in this run: "
+            f"{options.peak_gflops:.0f} GFLOP/s (`peak.matmul_peak_gflops`). "
+            "FLOPs per step are counted from the conv and dense layers "
+            "(forward F; standard 3F; one-step methods 5F; K-step PGD "
+            "(2K + 3)F). Synthetic data, each method's fastest of its "
+            "timed rounds.\n\n" + table)
+    return "Training step per method and architecture", body, checks
+
+
+def _section_scaling(options):
+    architecture = options.architectures[0]
+    points = step_cost.measure_scaling(
+        architecture, batch_sizes=(32, 64) if options.quick else
+        (32, 64, 128, 256, 512), attack_steps=(1, 2) if options.quick else
+        (1, 2, 5, 10), batch_size=options.batch_size,
+        num_steps=1 if options.quick else 5,
+        num_rounds=1 if options.quick else 2)
+    lines = [f"{architecture}: the AFD step against the batch size, and a "
+             f"K-step PGD step (batch {options.batch_size}) against K.", "",
+             "| sweep | value | ms/step | images/s |", "|---|---|---|---|"]
+    lines += [f"| {kind} | {value} | {1000 * seconds:.1f} | {rate:.0f} |"
+              for kind, value, seconds, rate in points]
+    steps = {value: seconds for kind, value, seconds, _ in points
+             if kind == "attack_steps"}
+    if len(steps) >= 2:
+        ks = sorted(steps)
+        slope = (steps[ks[-1]] - steps[ks[0]]) / (ks[-1] - ks[0])
+        lines += ["", f"Each extra attack step adds {1000 * slope:.1f} ms; "
+                  f"the K = {ks[0]} step costs {1000 * steps[ks[0]]:.1f} ms "
+                  "(the cost grows linearly in K: one forward and one "
+                  "input-gradient pass per step)."]
+    if options.model is not None:
+        x, y = _test_arrays(options, max(options.num_examples, 1000))
+        sizes = (100, 200) if options.quick else (250, 500, 1000)
+        timings = attack_throughput.measure_evaluation_scaling(
+            options.model, x, y, options.epsilon, sizes=sizes,
+            num_steps=options.attack_steps)
+        lines += ["", f"PGD-{options.attack_steps} evaluation time against the "
+                  "number of test examples:", "",
+                  "| examples | seconds | examples/s |", "|---|---|---|"]
+        lines += [f"| {n} | {s:.1f} | {n / s:.0f} |" for n, s in timings]
+    return "Scaling", "\n".join(lines), []
+
+
+def _test_arrays(options, count):
+    test = data.load(options.dataset, "test", batch_size=count,
+                     data_dir=options.data_dir, source=options.source,
+                     num_examples=count)
+    x, y = next(iter(test))
+    return x.numpy(), y.numpy()
+
+
+def _section_precision(options):
+    runs = precision.compare_precisions(
+        dataset="mnist", epsilon=0.3, data_dir=options.data_dir,
+        source=options.source, steps_per_epoch=3 if options.quick else None,
+        num_examples=50 if options.quick else 1000,
+        num_attack_steps=2 if options.quick else 20)
+    lines = ["small_cnn, AFD, MNIST eps 0.3, one epoch (Adam, cyclic LR to "
+             "5e-3, batch 128); clean and PGD-20 (step 2.5 eps / 20, random "
+             "start) accuracy on the first 1,000 test images.", "",
+             "| precision | train images/s | clean | PGD-20 |",
+             "|---|---|---|---|"]
+    lines += [f"| {r.precision} | {r.images_per_second:.0f} | "
+              f"{100 * r.clean_accuracy:.2f}% | {100 * r.pgd_accuracy:.2f}% |"
+              for r in runs]
+    if len(runs) == 2:
+        lines += ["", f"Speed-up of {runs[1].precision}: "
+                  f"{runs[1].images_per_second / runs[0].images_per_second:.2f}x; "
+                  f"clean {100 * (runs[1].clean_accuracy - runs[0].clean_accuracy):+.2f} "
+                  f"points, PGD-20 "
+                  f"{100 * (runs[1].pgd_accuracy - runs[0].pgd_accuracy):+.2f} points."]
+    return "Precision", "\n".join(lines), []
+
+
+def _section_pipeline(options):
+    checks, lines = [], ["| dataset | pipeline images/s | training net | AFD "
+                         "training images/s | ratio |", "|---|---|---|---|---|"]
+    pairs = (("mnist", "small_cnn"),) if options.quick else (
+        ("mnist", "small_cnn"), ("cifar10", "resnet9"))
+    for dataset, architecture in pairs:
+        rate = pipeline_throughput.measure_pipeline_throughput(
+            dataset, batch_size=options.batch_size,
+            num_batches=5 if options.quick else 200,
+            data_dir=options.data_dir, source=options.source)
+        training = next((c for c in options.step_costs
+                         if c.architecture == architecture and c.method == "afd"),
+                        None) or step_cost.measure_step_costs(
+            architecture, ("afd",), batch_size=options.batch_size,
+            num_steps=1 if options.quick else 5, num_rounds=1)[0]
+        ratio = rate / training.images_per_second
+        lines.append(f"| {dataset} | {rate:.0f} | {architecture} | "
+                     f"{training.images_per_second:.0f} | {ratio:.1f}x |")
+        checks.append((f"{dataset} pipeline >= 10x {architecture} AFD training",
+                       f"{ratio:.1f}x", ratio >= 10))
+    return "Input pipeline (shuffle, augment, batch; cached)", "\n".join(
+        lines), checks
+
+
+def _section_attacks(options):
+    if options.model is None:
+        raise ValueError("The attacks benchmark needs a model (--model).")
+    x, y = _test_arrays(options, options.num_examples)
+    timings = attack_throughput.measure_attack_throughput(
+        options.model, x, y, options.epsilon, num_steps=options.attack_steps)
+    checks = [(f"{t.attack}: ours >= {3 if t.attack.startswith('PGD') else 2}x "
+               "the reference", f"{t.speedup:.2f}x",
+               t.speedup >= (3 if t.attack.startswith("PGD") else 2))
+              for t in timings if not np.isnan(t.speedup)]
+    body = (f"{options.dataset}, eps {options.epsilon}, first "
+            f"{options.num_examples} test images, batch 500.\n\n"
+            + attack_throughput.format_attack_throughput(timings))
+    return "Evaluation: our attacks against cleverhans and ART", body, checks
+
+
+def _section_memory(options):
+    architecture = "resnet9" if not options.quick else "small_cnn"
+    dataset = "cifar10" if not options.quick else "mnist"
+    lines = ["| net | method | batch | peak RSS (MiB) |", "|---|---|---|---|"]
+    for batch_size in ((8,) if options.quick else (128, 512)):
+        mib = memory.measure_peak_memory(
+            dataset=dataset, architecture=architecture, method="afd",
+            batch_size=batch_size, num_steps=1 if options.quick else 5,
+            data_dir=options.data_dir, source=options.source)
+        lines.append(f"| {architecture} | afd | {batch_size} | {mib:.0f} |")
+    return ("Memory (a whole `afd-train` process: data, model, steps)",
+            "\n".join(lines), [])
+
+
+_SECTIONS = {name: globals()[f"_section_{name}"] for name in BENCHMARKS}
+
+
+def run_benchmarks(names, options):
+    """Runs the named benchmarks in order.
+
+    Args:
+        names: names from `BENCHMARKS`.
+        options: a `BenchmarkOptions`.
+
+    Returns:
+        (sections, checks): (title, Markdown) pairs, and the targets as
+        (target, measured, met) triples.
+
+    Raises:
+        ValueError: an unknown name, or the attack benchmark without a model.
+
+    Example:
+
+    >>> sections, checks = run_benchmarks(["step_cost"], BenchmarkOptions())
+    """
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        raise ValueError(f"Unknown benchmarks; expected some of {BENCHMARKS}. "
+                         f"Received: {unknown}")
+    sections, checks = [], []
+    for name in names:
+        title, body, new_checks = _SECTIONS[name](options)
+        sections.append((title, body))
+        checks += new_checks
+    if checks:
+        sections.append(("Targets", results.target_rows(checks)))
+    return sections, checks
