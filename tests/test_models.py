@@ -94,3 +94,8 @@ def test_unknown_architecture_suggests_names():
 def test_bad_arguments_raise_clear_errors(name, kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         models.build(name, **kwargs)
+
+
+def test_unknown_builder_arguments_are_rejected_by_name():
+    with pytest.raises(ValueError, match=r"Received: \['depth'\]"):
+        models.build("small_cnn", depth=16)

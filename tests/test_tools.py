@@ -161,6 +161,8 @@ def test_train_writes_summary_and_model_and_resumes(tmp_path):
     (["--strategy=horovod"], "--strategy"),
     (["--jit_compile=maybe"], "--jit_compile"),
     (["--batch_size=0"], "--batch_size"),
+    (["--architecture_args=depth"], "--architecture_args"),
+    (["--architecture_args=depth=16"], "Unknown arguments for architecture"),
 ])
 def test_train_bad_flags_give_one_line_error(tmp_path, args, pattern):
     result = _train(tmp_path, *args)

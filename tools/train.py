@@ -16,6 +16,8 @@ Examples:
         --precision=mixed_bfloat16 --model_dir=runs/cifar_fgsm
 """
 
+import json
+
 from absl import flags
 
 from afd_keras import cli
@@ -40,6 +42,10 @@ _SOURCE = flags.DEFINE_enum("source", "auto", list(loader.SOURCES),
                             "Where to read the data from.")
 _ARCHITECTURE = flags.DEFINE_enum("architecture", "small_cnn",
                                   models.list_models(), "Architecture.")
+_ARCHITECTURE_ARGS = flags.DEFINE_list(
+    "architecture_args", [], "The architecture's arguments as name=value "
+    "pairs, e.g. depth=16,width=4 for wide_resnet (values are read as "
+    "JSON when they parse, else as strings).")
 _CONDITIONAL = flags.DEFINE_boolean(
     "conditional", False, "Add ConditionalScaling layers (the AFD condition "
     "dial).")
@@ -96,9 +102,27 @@ _JIT_COMPILE = flags.DEFINE_enum(
 _SEED = flags.DEFINE_integer("seed", 0, "Random seed.")
 
 
+def _name_value_pairs(pairs):
+    parsed = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        try:
+            parsed[name] = json.loads(value)
+        except json.JSONDecodeError:
+            parsed[name] = value
+    return parsed
+
+
+flags.register_validator(
+    _ARCHITECTURE_ARGS.name,
+    lambda pairs: all("=" in pair and pair.split("=")[0] for pair in pairs),
+    message="--architecture_args takes name=value pairs, e.g. depth=16,width=4.")
+
+
 def main(argv):
     del argv
-    config = run_lib.TrainConfig(**{
+    config = run_lib.TrainConfig(
+        architecture_kwargs=_name_value_pairs(_ARCHITECTURE_ARGS.value), **{
         name: flags.FLAGS[name].value for name in (
             "model_dir", "dataset", "data_dir", "source", "architecture",
             "conditional", "method", "epsilon", "step_size", "num_steps",

@@ -1,5 +1,7 @@
 """The name -> builder table behind `afd_keras.models.build`."""
 
+import inspect
+
 from afd_keras.data import catalog
 from afd_keras.models import preact_resnet
 from afd_keras.models import resnet9
@@ -30,7 +32,8 @@ def build(name, **kwargs):
         An uncompiled `keras.Model` mapping [0, 1] images to logits.
 
     Raises:
-        ValueError: `name` is unknown; the message suggests the closest names.
+        ValueError: `name` is unknown (the message suggests the closest
+            names), or an argument is not one of the builder's.
 
     Example:
 
@@ -39,4 +42,11 @@ def build(name, **kwargs):
     if name not in _BUILDERS:
         raise ValueError(catalog.unknown_name_message("architecture", name,
                                                       _BUILDERS))
-    return _BUILDERS[name](**kwargs)
+    builder = _BUILDERS[name]
+    accepted = inspect.signature(builder).parameters
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise ValueError(f"Unknown arguments for architecture {name!r}; "
+                         f"expected some of {sorted(accepted)}. "
+                         f"Received: {unknown}")
+    return builder(**kwargs)
