@@ -24,15 +24,20 @@ def _saved_epoch(model, checkpoint, epoch, loss=0.5):
     return model.get_weights()
 
 
-def test_restore_returns_the_steps_done_and_the_weights(tmp_path):
+def _assert_restores(checkpoint, epochs, weights):
+    """A fresh model restores `epochs` completed epochs and `weights`."""
+    fresh = _model()
+    assert checkpoint.restore(fresh) == epochs
+    for got, want in zip(fresh.get_weights(), weights):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_restore_returns_the_epochs_done_and_the_weights(tmp_path):
     checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
     model = _model()
     _saved_epoch(model, checkpoint, 0)
     expected = _saved_epoch(model, checkpoint, 1)
-    fresh = _model()
-    assert checkpoint.restore(fresh) == 2  # epochs done
-    for got, want in zip(fresh.get_weights(), expected):
-        np.testing.assert_array_equal(got, want)
+    _assert_restores(checkpoint, 2, expected)
 
 
 def test_without_checkpoints_restore_starts_at_zero(tmp_path):
@@ -46,10 +51,7 @@ def test_nan_epoch_is_not_saved_and_the_last_good_one_is_kept(tmp_path):
     good = _saved_epoch(model, checkpoint, 0)
     model.set_weights([np.full_like(w, np.nan) for w in good])
     checkpoint.on_epoch_end(1, {"loss": float("nan")})
-    fresh = _model()
-    assert checkpoint.restore(fresh) == 1
-    for got, want in zip(fresh.get_weights(), good):
-        np.testing.assert_array_equal(got, want)
+    _assert_restores(checkpoint, 1, good)
 
 
 def test_truncated_latest_falls_back_to_the_previous_checkpoint(tmp_path):
@@ -59,10 +61,7 @@ def test_truncated_latest_falls_back_to_the_previous_checkpoint(tmp_path):
     _saved_epoch(model, checkpoint, 1)
     latest = tmp_path / checkpointing.LATEST
     latest.write_bytes(latest.read_bytes()[:100])
-    fresh = _model()
-    assert checkpoint.restore(fresh) == 1
-    for got, want in zip(fresh.get_weights(), first):
-        np.testing.assert_array_equal(got, want)
+    _assert_restores(checkpoint, 1, first)
 
 
 def test_a_kill_between_the_renames_resumes_from_the_incoming_file(tmp_path):
@@ -72,10 +71,7 @@ def test_a_kill_between_the_renames_resumes_from_the_incoming_file(tmp_path):
     expected = _saved_epoch(model, checkpoint, 1)
     # The state after "latest -> previous" and before "incoming -> latest".
     (tmp_path / checkpointing.LATEST).rename(tmp_path / "incoming.weights.h5")
-    fresh = _model()
-    assert checkpoint.restore(fresh) == 2
-    for got, want in zip(fresh.get_weights(), expected):
-        np.testing.assert_array_equal(got, want)
+    _assert_restores(checkpoint, 2, expected)
 
 
 def test_a_checkpoint_of_other_settings_is_refused(tmp_path):

@@ -37,7 +37,7 @@ def forward_flops(model):
     return total
 
 
-def step_flops_ratio(method):
+def step_flops_ratio(method, num_steps=None):
     """A method's training-step FLOPs in units of one forward pass.
 
     A training pass costs 3 forwards (forward, input gradient, weight
@@ -47,11 +47,14 @@ def step_flops_ratio(method):
 
     Args:
         method: a name from `afd_keras.training.METHODS`.
+        num_steps: the attack steps, if not the method's default.
 
     Returns:
         The ratio, e.g. 3 for "standard" and 5 for "fgsm_rs" and "afd".
     """
-    attack = 2 * methods.METHODS[method].num_steps
+    if num_steps is None:
+        num_steps = methods.METHODS[method].num_steps
+    attack = 2 * num_steps
     if method == "trades":
         return 1 + attack + 2 * 3
     return attack + 3

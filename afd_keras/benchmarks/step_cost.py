@@ -47,9 +47,7 @@ def _compiled_trainer(architecture, method, batch_size, conditional, seed,
                               network.outputs[0].shape[-1], seed)
     trainer.fit(data, epochs=1, steps_per_epoch=2, shuffle=False,
                 verbose=0)  # compiles the step
-    ratio = flops.step_flops_ratio(method)
-    if trainer_kwargs.get("num_steps") is not None and method != "trades":
-        ratio = 2 * trainer.num_steps + 3
+    ratio = flops.step_flops_ratio(method, trainer.num_steps)
     return trainer, data, ratio * flops.forward_flops(network) * batch_size
 
 
