@@ -8,6 +8,7 @@ _TOOLS = {
     "afd-benchmark": "benchmark",
     "afd-train": "train",
     "afd-evaluate": "evaluate",
+    "afd-publish": "publish",
 }
 
 setuptools.setup(
@@ -19,12 +20,16 @@ setuptools.setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=setuptools.find_packages(include=["afd_keras", "afd_keras.*"]) +
-    ["afd_keras_tools"],
-    # tools/ stays a plain folder in the repo but installs under a
-    # package name that cannot collide with other projects' `tools`.
-    package_dir={"afd_keras_tools": "tools"},
+    ["afd_keras_tools", "afd_keras_zoo"],
+    # tools/ and zoo/ stay plain folders in the repo but install under
+    # package names that cannot collide with other projects'.
+    package_dir={"afd_keras_tools": "tools", "afd_keras_zoo": "zoo"},
     package_data={"afd_keras.data": ["sample/*.npz", "sample/*.json",
-                                     "sample/*.md"]},
+                                     "sample/*.md"],
+                  "afd_keras.zoo": ["card_schema.json"],
+                  # The published weights ship with the package.
+                  "afd_keras_zoo": ["*.json", "*.weights.h5", "*.md",
+                                    "*.png"]},
     install_requires=[
         "tensorflow>=2.16",
         "keras>=3.0",
@@ -34,6 +39,8 @@ setuptools.setup(
         "cleverhans>=4.0",
         "absl-py",
         "numpy",
+        # Model cards are validated against their schema.
+        "jsonschema",
     ],
     extras_require={
         # The tests cross-check our attacks against ART and plot reports.

@@ -8,8 +8,8 @@ from absl import flags
 
 # Errors a user can cause and fix: bad arguments, missing or corrupt files,
 # a diverged run.
-_USER_ERRORS = (ValueError, FileNotFoundError, PermissionError,
-                FloatingPointError)
+_USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError,
+                PermissionError, FloatingPointError)
 
 
 def run(main):

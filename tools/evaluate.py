@@ -17,7 +17,8 @@ from afd_keras.evaluation import report
 from afd_keras.evaluation import suite
 
 _MODEL = flags.DEFINE_string(
-    "model", None, "A saved .keras model, or a run dir from afd-train.")
+    "model", None, "A saved .keras model, a run dir from afd-train, or a "
+    "zoo model name (see afd_keras.zoo.list_models()).")
 _DATASET = flags.DEFINE_enum("dataset", "mnist",
                              ["mnist", "fashion_mnist", "cifar10"], "Dataset.")
 _DATA_DIR = flags.DEFINE_string("data_dir", None,

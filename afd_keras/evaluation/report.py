@@ -12,17 +12,26 @@ REPORT_FILE = "report.json"
 
 
 def load_model(path):
-    """Loads a saved `.keras` model, or the classifier of a run dir.
+    """Loads a saved `.keras` model, a run dir's classifier, or a zoo model.
+
+    Args:
+        path: a `.keras` file, an `afd-train` run dir, or a zoo model name.
 
     Raises:
-        FileNotFoundError: nothing loadable at `path`.
+        FileNotFoundError: nothing loadable at a path.
+        ValueError: neither a path nor a known zoo name.
     """
+    if not os.path.exists(path) and os.sep not in path and not path.endswith(
+            ".keras"):
+        from afd_keras import zoo  # pylint: disable=import-outside-toplevel
+        return zoo.load(path)
     if os.path.isdir(path):
         path = os.path.join(path, CLASSIFIER_FILE)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"No model at {path}; expected a .keras file "
-                                f"or a run dir holding {CLASSIFIER_FILE}.")
-    return keras.saving.load_model(path)
+        raise FileNotFoundError(f"No model at {path}; expected a .keras file, "
+                                f"a run dir holding {CLASSIFIER_FILE}, or a "
+                                "zoo model name.")
+    return keras.saving.load_model(path, safe_mode=True)
 
 
 def load_result(path):

@@ -13,6 +13,7 @@ import keras
 import tensorflow as tf
 
 from afd_keras import data
+from afd_keras import machine
 from afd_keras import models
 from afd_keras.training import checkpointing
 from afd_keras.training import distribution
@@ -85,6 +86,39 @@ class EpochTimer(keras.callbacks.Callback):
             logs["epoch_seconds"] = time.time() - self._start
 
 
+def classifier_arguments(config):
+    """The `models.build` arguments of a run's classifier, as JSON values.
+
+    Args:
+        config: a `TrainConfig`.
+
+    Returns:
+        A dict for `models.build(config.architecture, **arguments)`.
+    """
+    spec = data.get_spec(config.dataset)
+    return {"input_shape": list(spec.image_shape),
+            "num_classes": spec.num_classes, "mean": list(spec.mean),
+            "std": list(spec.std), "conditional": config.conditional,
+            **config.architecture_kwargs}
+
+
+def trainer_arguments(config):
+    """The `AdversarialTrainer` arguments of a run, besides the classifier.
+
+    Args:
+        config: a `TrainConfig`.
+
+    Returns:
+        A dict; None values stand for the method's defaults.
+    """
+    return {"method": config.method, "epsilon": config.epsilon,
+            "step_size": config.step_size, "num_steps": config.num_steps,
+            "init": config.init, "mixing": config.mixing,
+            "mixup_alpha": config.mixup_alpha,
+            "full_strength_share": config.full_strength_share,
+            "trades_beta": config.trades_beta, "seed": config.seed}
+
+
 def _resume_settings(config, steps_per_epoch):
     """The settings a resumed run must share with the run it continues.
 
@@ -146,7 +180,6 @@ def train(config):
                              f"Received: {name}={getattr(config, name)!r}")
     keras.utils.set_random_seed(config.seed)
     keras.mixed_precision.set_global_policy(config.precision)
-    spec = data.get_spec(config.dataset)
     strategy = distribution.get_strategy(config.strategy)
     work_dir = distribution.worker_dir(config.model_dir, strategy)
     os.makedirs(work_dir, exist_ok=True)
@@ -160,18 +193,9 @@ def train(config):
                           data_dir=config.data_dir, source=config.source)
 
     with strategy.scope():
-        classifier = models.build(
-            config.architecture, input_shape=spec.image_shape,
-            num_classes=spec.num_classes, mean=spec.mean, std=spec.std,
-            conditional=config.conditional, **config.architecture_kwargs)
-        trainer = AdversarialTrainer(
-            classifier, method=config.method, epsilon=config.epsilon,
-            step_size=config.step_size, num_steps=config.num_steps,
-            init=config.init, mixing=config.mixing,
-            mixup_alpha=config.mixup_alpha,
-            full_strength_share=config.full_strength_share,
-            trades_beta=config.trades_beta,
-            seed=config.seed)
+        classifier = models.build(config.architecture,
+                                  **classifier_arguments(config))
+        trainer = AdversarialTrainer(classifier, **trainer_arguments(config))
         trainer.compile(
             optimizer=_optimizer(config, config.epochs * steps_per_epoch),
             metrics=["accuracy"],
@@ -239,7 +263,8 @@ def train(config):
             config.epochs * steps_per_epoch * config.batch_size / train_seconds, 1),
         "output_dir": work_dir,
         "config": dataclasses.asdict(config),
-        "versions": {"keras": keras.__version__},
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
+        "machine": machine.description(),
     }
     with open(os.path.join(work_dir, SUMMARY_FILE), "w",
               encoding="utf-8") as f:

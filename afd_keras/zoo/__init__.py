@@ -1,5 +1,19 @@
-"""Loading published robust models from their cards in `zoo/`.
+"""Pretrained robust models: a uniform loader over verified model cards.
 
-Empty until the zoo issue; the module exists now so the package layout shows
-the architecture.
+Each model has a card, `<name>.json`, in the zoo folder (the repository's
+`zoo/`, installed with the package). The card names the model's builder and
+its arguments, its training, its measured results, and the sha256 of its
+weights file. `load` builds the model from the card and loads the weights
+only after checking them.
+
+Example:
+
+>>> afd_keras.zoo.list_models(dataset="mnist")
+>>> model = afd_keras.zoo.load("small_cnn_mnist_afd_linf0.3")
 """
+
+from afd_keras.zoo.loader import get_info
+from afd_keras.zoo.loader import list_models
+from afd_keras.zoo.loader import load
+from afd_keras.zoo.publishing import EvaluationSettings
+from afd_keras.zoo.publishing import publish

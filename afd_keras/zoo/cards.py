@@ -1,0 +1,118 @@
+"""Model cards: where the zoo lives, finding a card by name, validation."""
+
+import functools
+import importlib.resources
+import json
+import os
+import re
+
+import jsonschema
+
+from afd_keras.data import catalog
+
+ZOO_DIR_ENV = "AFD_ZOO_DIR"
+# snake_case with dots (for eps, e.g. "linf0.3"); never a path.
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.]*")
+
+
+def zoo_dir():
+    """The folder holding the cards and weights.
+
+    `$AFD_ZOO_DIR` when set; else the zoo installed with the package (the
+    repository's `zoo/`, installed as `afd_keras_zoo`).
+    """
+    return os.environ.get(ZOO_DIR_ENV) or str(
+        importlib.resources.files("afd_keras_zoo"))
+
+
+@functools.lru_cache(maxsize=1)
+def schema():
+    """The JSON schema every card follows (`card_schema.json`)."""
+    text = importlib.resources.files("afd_keras.zoo").joinpath(
+        "card_schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate(card):
+    """Checks a card against the schema.
+
+    Raises:
+        ValueError: the card does not follow the schema; the message names
+            the field.
+    """
+    try:
+        jsonschema.validate(card, schema())
+    except jsonschema.ValidationError as e:
+        field = "/".join(map(str, e.absolute_path)) or "(top level)"
+        raise ValueError(f"Invalid model card {card.get('name')!r} at "
+                         f"{field}: {e.message}") from None
+
+
+def names(directory=None):
+    """The names of the cards in a zoo folder, sorted."""
+    directory = directory or zoo_dir()
+    return sorted(f[:-len(".json")] for f in os.listdir(directory)
+                  if f.endswith(".json") and _NAME.fullmatch(f[:-len(".json")]))
+
+
+def check_name(name):
+    """Refuses names that are not snake_case or that could leave the zoo.
+
+    Raises:
+        ValueError: the name has a path separator, "..", or other characters.
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
+        raise ValueError(
+            "A zoo model name is snake_case letters, digits, '_' and '.', "
+            "without '..' or path separators, so it cannot leave the zoo "
+            f"folder. Received: {name!r}")
+
+
+def card_path(name, directory=None):
+    """The path of a model's card, after checking the name.
+
+    Raises:
+        ValueError: a bad name, or no such model (the closest names are
+            suggested).
+    """
+    check_name(name)
+    directory = directory or zoo_dir()
+    path = os.path.join(directory, name + ".json")
+    if not os.path.isfile(path):
+        raise ValueError(catalog.unknown_name_message(
+            "zoo model", name, names(directory),
+            expected="a name from afd_keras.zoo.list_models()"))
+    return path
+
+
+def read(name, directory=None):
+    """Reads and validates a model's card.
+
+    Raises:
+        ValueError: a bad or unknown name, or an invalid card.
+    """
+    path = card_path(name, directory)
+    try:
+        with open(path, encoding="utf-8") as f:
+            card = json.load(f)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"The card {path} is not valid JSON ({e}). "
+                         "Restore it from the repository.") from None
+    validate(card)
+    if card["name"] != name:
+        raise ValueError(f"The card {path} is for {card['name']!r}; expected "
+                         f"{name!r}. Received: name={card['name']!r}")
+    return card
+
+
+def write(card, directory):
+    """Validates a card and writes it as `<name>.json`, atomically."""
+    validate(card)
+    check_name(card["name"])
+    path = os.path.join(directory, card["name"] + ".json")
+    incoming = path + ".incoming"
+    with open(incoming, "w", encoding="utf-8") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    os.replace(incoming, path)
+    return path

@@ -1,0 +1,108 @@
+"""The uniform loader: every model is built from its card, then verified
+weights are loaded. Nothing here depends on the model."""
+
+from afd_keras import models
+from afd_keras.zoo import cards
+from afd_keras.zoo import weights as weights_lib
+
+
+def list_models(dataset=None, threat_model=None, *, zoo_dir=None):
+    """Lists the published models.
+
+    Args:
+        dataset: keep only this dataset's models, e.g. "mnist".
+        threat_model: keep only this norm, "linf" or "l2".
+        zoo_dir: another zoo folder (default `cards.zoo_dir()`).
+
+    Returns:
+        A sorted list of model names.
+
+    Example:
+
+    >>> afd_keras.zoo.list_models(dataset="cifar10")
+    ['resnet9_cifar10_afd_linf8_255', ...]
+    """
+    found = []
+    for name in cards.names(zoo_dir):
+        card = cards.read(name, zoo_dir)
+        if dataset not in (None, card["dataset"]):
+            continue
+        if threat_model not in (None, card["threat_model"]["norm"]):
+            continue
+        found.append(name)
+    return found
+
+
+def get_info(name, *, zoo_dir=None):
+    """Returns a model's card: training, results, files and provenance.
+
+    Args:
+        name: a name from `list_models()`.
+        zoo_dir: another zoo folder (default `cards.zoo_dir()`).
+
+    Returns:
+        The card, a dict that follows `card_schema.json`.
+
+    Raises:
+        ValueError: an unknown or malformed name, or an invalid card.
+
+    Example:
+
+    >>> afd_keras.zoo.get_info("small_cnn_mnist_afd_linf0.3")["results"]["pgd"]
+    """
+    return cards.read(name, zoo_dir)
+
+
+def build(card):
+    """Builds a card's architecture, without weights, at its condition."""
+    model = models.build(card["model"]["architecture"],
+                         **card["model"]["arguments"])
+    if card["model"]["condition"] is not None:
+        model.set_condition(card["model"]["condition"])
+    return model
+
+
+def load(name, *, weights="pretrained", cache_dir=None, zoo_dir=None):
+    """Loads a published model.
+
+    The weights file is checked against the sha256 and size in the card
+    before anything is read from it. It holds only tensors (HDF5), and the
+    model comes from the card's builder, so loading runs no code from a file.
+
+    Args:
+        name: a name from `list_models()`.
+        weights: "pretrained" (the published weights: the file shipped with
+            the package, else the card's URL), None (the architecture with
+            fresh weights), or the path of a copy of the published file. To
+            load other weights, use `weights=None` and `load_weights`.
+        cache_dir: the Keras cache folder for downloads (default
+            `~/.keras`).
+        zoo_dir: another zoo folder (default `cards.zoo_dir()`).
+
+    Returns:
+        A built `keras.Model` mapping [0, 1] NHWC images to logits. A
+        conditional model's dial is at the card's condition; change it with
+        `set_condition`.
+
+    Raises:
+        ValueError: an unknown or malformed name, an invalid card, or
+            weights that do not fit the architecture.
+        ChecksumError: the weights are not the published file.
+        FileNotFoundError: no weights file and no URL.
+
+    Example:
+
+    >>> model = afd_keras.zoo.load("small_cnn_mnist_afd_linf0.3")
+    >>> logits = model.predict(images)    # images in [0, 1], NHWC
+    >>> model.set_condition(0.0)          # the clean end of the dial
+    """
+    zoo_dir = zoo_dir or cards.zoo_dir()
+    card = cards.read(name, zoo_dir)
+    model = build(card)
+    if weights is not None:
+        path = weights_lib.fetch(card, weights, cache_dir=cache_dir,
+                                 directory=zoo_dir)
+        weights_lib.load_into(model, path, card)
+        if card["model"]["condition"] is not None:
+            model.set_condition(card["model"]["condition"])
+    return model

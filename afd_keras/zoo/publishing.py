@@ -1,0 +1,358 @@
+"""Publishing a finished training run: evaluate it, then write its card and
+weights into the zoo. Every number in a card comes from here."""
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import os
+import shutil
+
+import keras
+import tensorflow as tf
+
+import afd_keras
+from afd_keras import data
+from afd_keras import machine
+from afd_keras.data import checksums
+from afd_keras.evaluation import robustness
+from afd_keras.evaluation import tradeoff
+from afd_keras.training import methods
+from afd_keras.training import run as run_lib
+from afd_keras.training.adversarial_trainer import AdversarialTrainer
+from afd_keras.zoo import cards
+from afd_keras.zoo import loader
+from afd_keras.zoo import weights as weights_lib
+
+_EVALUATION_FILE = "evaluation.json"
+_TRAINER_FIELDS = ("method", "epsilon", "step_size", "num_steps", "init",
+                   "mixing", "mixup_alpha", "full_strength_share",
+                   "trades_beta")
+_OPTIMIZER_FIELDS = ("batch_size", "steps_per_epoch", "optimizer",
+                     "learning_rate", "schedule", "momentum", "weight_decay",
+                     "precision")
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluationSettings:
+    """The standard evaluation of a published model.
+
+    Attributes:
+        pgd_steps: K of the PGD attack, run with a random start and a step
+            of 2.5 eps / K (Madry et al. 2018).
+        pgd_examples: PGD on the first N test examples; None is the whole
+            test split.
+        aa_lite_examples: AA-lite (APGD-CE + APGD-DLR + Square) on the first
+            N test examples.
+        sweep_examples: the condition sweep's examples (conditional models).
+        conditions: the dial values of the sweep.
+        sanity_examples: examples of the gradient-masking probe.
+    """
+
+    pgd_steps: int = 40
+    pgd_examples: int | None = None
+    aa_lite_examples: int = 1000
+    sweep_examples: int = 1000
+    conditions: tuple = (0.0, 0.25, 0.5, 0.75, 1.0)
+    sanity_examples: int = 200
+
+    def pgd_spec(self, epsilon):
+        """The PGD attack spec at budget `epsilon`."""
+        step = 2.5 * epsilon / self.pgd_steps
+        return f"pgd:num_steps={self.pgd_steps},step_size={step:.6g}"
+
+
+def default_name(config):
+    """`<architecture>_<dataset>_<method>_linf<eps>`, eps as 8_255 for
+    multiples of 1/255 below 0.1 (CIFAR-10), else as a decimal."""
+    eps = config.epsilon
+    in_255 = round(eps * 255)
+    eps_text = (f"{in_255}_255" if eps < 0.1 and abs(eps * 255 - in_255) < 1e-6
+                else f"{eps:g}")
+    return f"{config.architecture}_{config.dataset}_{config.method}_linf{eps_text}"
+
+
+def read_run(run_dir):
+    """Reads a finished run's summary and config.
+
+    Raises:
+        ValueError: the run has no summary or has not finished.
+    """
+    path = os.path.join(run_dir, run_lib.SUMMARY_FILE)
+    if not os.path.isfile(path):
+        raise ValueError(f"{run_dir} is not a finished training run: it has no "
+                         f"{run_lib.SUMMARY_FILE}. Finish it with afd-train.")
+    with open(path, encoding="utf-8") as f:
+        summary = json.load(f)
+    config = run_lib.TrainConfig(**summary["config"])
+    if summary["epochs_completed"] < config.epochs:
+        raise ValueError(f"The run in {run_dir} is not finished: "
+                         f"{summary['epochs_completed']} of {config.epochs} "
+                         "epochs. Re-run its afd-train command to finish it.")
+    return summary, config
+
+
+def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
+            settings=EvaluationSettings(), data_dir=None, source="auto",
+            url=None, verbose=1):
+    """Evaluates a finished run and writes its card and weights into a zoo.
+
+    The evaluation is saved in the run folder piece by piece, keyed by the
+    weights' sha256 and the settings, so an interrupted publish resumes
+    where it stopped.
+
+    Args:
+        run_dir: a finished `afd-train` run folder.
+        zoo_dir: the zoo folder to write `<name>.json` and
+            `<name>.weights.h5` into.
+        name: the model name (default `default_name(config)`).
+        overwrite: replace a published model of the same name.
+        evaluate: run the missing parts of the evaluation. With False, only
+            a saved evaluation of these weights is used.
+        settings: an `EvaluationSettings`.
+        data_dir: the data folder (default `$AFD_DATA_DIR`).
+        source: where to read the test split, as for `data.load`.
+        url: where the weights will also be downloadable, or None.
+        verbose: 1 shows progress bars.
+
+    Returns:
+        The card, a dict.
+
+    Raises:
+        ValueError: an unfinished run, a bad name, or no evaluation (with
+            `evaluate=False`).
+        FileExistsError: the name is published already and `overwrite` is
+            False.
+
+    Example:
+
+    >>> card = publish("runs/mnist_afd", "zoo")
+    >>> card["results"]["pgd"]["accuracy"]
+    """
+    summary, config = read_run(run_dir)
+    name = name or default_name(config)
+    cards.check_name(name)
+    card_file = os.path.join(zoo_dir, name + ".json")
+    if os.path.exists(card_file) and not overwrite:
+        raise FileExistsError(f"{name!r} is published already ({card_file}); "
+                              "pass overwrite=True (--overwrite) to replace it.")
+    work_dir = os.path.join(run_dir, "publish")
+    os.makedirs(work_dir, exist_ok=True)
+
+    arguments = run_lib.classifier_arguments(config)
+    trained = keras.saving.load_model(
+        os.path.join(run_dir, run_lib.CLASSIFIER_FILE), safe_mode=True)
+    condition = (float(trained.default_condition) if config.conditional
+                 else None)
+    card = {
+        "schema_version": 1,
+        "name": name,
+        "dataset": config.dataset,
+        "threat_model": {"norm": "linf", "epsilon": config.epsilon},
+        "model": {"architecture": config.architecture, "arguments": arguments,
+                  "condition": condition,
+                  "num_parameters": int(trained.count_params())},
+    }
+    model = loader.build(card)
+    model.set_weights(trained.get_weights())
+    if condition is not None:
+        model.set_condition(condition)
+    staged = os.path.join(work_dir, f"{name}.weights.h5")
+    model.save_weights(staged)
+    card["files"] = {"weights": f"{name}.weights.h5",
+                     "size_bytes": os.path.getsize(staged),
+                     "sha256": checksums.sha256_of(staged), "url": url}
+
+    # Evaluate exactly what users will load: the staged file, verified.
+    model = loader.build(card)
+    weights_lib.load_into(
+        model, weights_lib.fetch(card, staged, directory=zoo_dir), card)
+    evaluation = _Evaluation(os.path.join(work_dir, _EVALUATION_FILE),
+                             _weights_digest(model), evaluate)
+    card["results"] = _results(model, config, settings, evaluation,
+                               dict(data_dir=data_dir, source=source),
+                               verbose)
+    card["training"] = _training(summary, config, trained)
+    card["provenance"] = {
+        "keras": keras.__version__, "tensorflow": tf.__version__,
+        "afd_keras": afd_keras.__version__,
+        "date": datetime.date.today().isoformat()}
+    card["reproduce"] = _commands(name, config, settings, source)
+
+    cards.validate(card)
+    os.makedirs(zoo_dir, exist_ok=True)
+    incoming = os.path.join(zoo_dir, card["files"]["weights"] + ".incoming")
+    shutil.copyfile(staged, incoming)
+    os.replace(incoming, os.path.join(zoo_dir, card["files"]["weights"]))
+    cards.write(card, zoo_dir)
+    return card
+
+
+def _weights_digest(model):
+    # Of the values, not of the file: the file also holds layer names, which
+    # Keras numbers per process.
+    digest = hashlib.sha256()
+    for array in model.get_weights():
+        digest.update(str(array.shape).encode())
+        digest.update(array.astype("float32").tobytes())
+    return digest.hexdigest()
+
+
+class _Evaluation:
+    """Evaluation pieces saved as they finish, for one set of weights."""
+
+    def __init__(self, path, digest, allowed):
+        self.path, self.digest, self.allowed = path, digest, allowed
+        self.pieces = {}
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                saved = json.load(f)
+            if saved.get("weights_digest") == digest:
+                self.pieces = saved["pieces"]
+
+    def get(self, piece, settings, compute):
+        """The saved result of `piece` under `settings`, else `compute()`."""
+        saved = self.pieces.get(piece)
+        if saved and saved["settings"] == settings:
+            return saved["result"]
+        if not self.allowed:
+            raise ValueError(
+                f"No saved evaluation ({piece}) of these weights with these "
+                "settings, and evaluation is off; a model is never "
+                "published without one. Publish without --noevaluate.")
+        self.pieces[piece] = {"settings": settings, "result": compute()}
+        incoming = self.path + ".incoming"
+        with open(incoming, "w", encoding="utf-8") as f:
+            json.dump({"weights_digest": self.digest, "pieces": self.pieces},
+                      f, indent=2)
+        os.replace(incoming, self.path)
+        return self.pieces[piece]["result"]
+
+
+def _results(model, config, settings, evaluation, load_kwargs, verbose):
+    epsilon, pgd = config.epsilon, settings.pgd_spec(config.epsilon)
+
+    def test(num_examples=None, **kwargs):
+        return data.load(config.dataset, "test", batch_size=500,
+                         num_examples=num_examples, **{**load_kwargs, **kwargs})
+
+    def evaluate(dataset, attacks, sanity_examples=0):
+        result = robustness.evaluate_robustness(
+            model, dataset, epsilon, attacks,
+            sanity_examples=sanity_examples, verbose=verbose)
+        return {"clean": result.clean_accuracy,
+                "robust": result.robust_accuracy,
+                "num_examples": result.num_examples,
+                "attacks": {spec: {**result.attack_settings[spec],
+                                   "accuracy": result.attack_accuracy[spec]}
+                            for spec in result.attack_accuracy},
+                "sanity_checks_passed": not result.warnings,
+                "seconds": round(result.seconds, 1)}
+
+    main = evaluation.get(
+        "pgd", {"attack": pgd, "num_examples": settings.pgd_examples,
+                "sanity_examples": settings.sanity_examples},
+        lambda: evaluate(test(settings.pgd_examples), [pgd],
+                         settings.sanity_examples))
+    # PGD again on the AA-lite subset, so that a quick re-run on those
+    # images has a number to match.
+    subset = evaluation.get(
+        "pgd_subset", {"attack": pgd, "num_examples": settings.aa_lite_examples},
+        lambda: evaluate(test(settings.aa_lite_examples), [pgd]))
+    aa_lite = evaluation.get(
+        "aa_lite", {"num_examples": settings.aa_lite_examples},
+        lambda: evaluate(test(settings.aa_lite_examples), ["aa_lite"]))
+    sample = evaluation.get(
+        "sample", {}, lambda: evaluate(test(source="sample", data_dir=None),
+                                       []))
+    sweep = []
+    if config.conditional:
+        sweep = evaluation.get(
+            "condition_sweep", {"conditions": list(settings.conditions),
+                                "attack": pgd,
+                                "num_examples": settings.sweep_examples},
+            lambda: [{"condition": c, "clean": r.clean_accuracy,
+                      "pgd": r.robust_accuracy, "num_examples": r.num_examples}
+                     for c, r in tradeoff.sweep_condition(
+                         model, test(settings.sweep_examples), epsilon,
+                         settings.conditions, [pgd], sanity_examples=0,
+                         verbose=verbose).items()])
+    return {
+        "clean": {"accuracy": main["clean"], "split": "test",
+                  "num_examples": main["num_examples"]},
+        "pgd": {"accuracy": main["robust"], "split": "test",
+                "num_examples": main["num_examples"],
+                "attacks": main["attacks"],
+                "sanity_checks_passed": main["sanity_checks_passed"],
+                "seconds": main["seconds"],
+                "subset": {"accuracy": subset["robust"],
+                           "num_examples": subset["num_examples"]}},
+        "aa_lite": {"accuracy": aa_lite["robust"], "split": "test",
+                    "num_examples": aa_lite["num_examples"],
+                    "attacks": aa_lite["attacks"],
+                    "seconds": aa_lite["seconds"]},
+        "condition_sweep": sweep,
+        "sample": {"accuracy": sample["clean"], "split": "sample test",
+                   "num_examples": sample["num_examples"]},
+    }
+
+
+def _training(summary, config, trained):
+    # The trainer resolves the method's defaults (init, steps, mixing...).
+    resolved = AdversarialTrainer(
+        trained, **run_lib.trainer_arguments(config)).get_config()
+    return {
+        "method": config.method,
+        "reference": methods.METHODS[config.method].reference,
+        "hyperparameters": {
+            **{k: resolved[k] for k in _TRAINER_FIELDS},
+            **{k: getattr(config, k) for k in _OPTIMIZER_FIELDS},
+            "conditional": config.conditional,
+        },
+        "epochs": config.epochs,
+        "seed": config.seed,
+        "wall_time_seconds": summary["train_seconds"],
+        "images_per_second": summary["images_per_second"],
+        # Runs before the summary recorded its machine were trained here.
+        "hardware": summary.get("machine") or machine.description(),
+    }
+
+
+def _commands(name, config, settings, source):
+    run_dir = f"runs/{name}"
+    train = ["afd-train", f"--dataset={config.dataset}",
+             "--data_dir=$AFD_DATA_DIR", f"--architecture={config.architecture}"]
+    if config.architecture_kwargs:
+        train.append("--architecture_args=" + ",".join(
+            f"{k}={json.dumps(v)}" for k, v in config.architecture_kwargs.items()))
+    if config.conditional:
+        train.append("--conditional")
+    for field in ("method", "epsilon", "step_size", "num_steps", "init",
+                  "mixing", "mixup_alpha", "full_strength_share",
+                  "trades_beta", "epochs", "steps_per_epoch", "batch_size",
+                  "optimizer", "learning_rate", "schedule", "momentum",
+                  "weight_decay", "precision", "seed"):
+        value = getattr(config, field)
+        if value is not None:
+            train.append(f"--{field}={value}")
+    train.append(f"--model_dir={run_dir}")
+    defaults = EvaluationSettings()
+    publish = ["afd-publish", f"--run={run_dir}", f"--name={name}",
+               "--data_dir=$AFD_DATA_DIR"]
+    for field in ("pgd_steps", "pgd_examples", "aa_lite_examples",
+                  "sweep_examples", "sanity_examples"):
+        value = getattr(settings, field)
+        if value != getattr(defaults, field):
+            publish.append(f"--{field}={value}")
+    if source != "auto":
+        publish.append(f"--source={source}")
+    if settings.conditions != defaults.conditions:
+        publish.append("--conditions=" + ",".join(
+            f"{c:g}" for c in settings.conditions))
+    pgd = settings.pgd_spec(config.epsilon).replace(",", ";")
+    evaluate = ["afd-evaluate", f"--model={name}", f"--dataset={config.dataset}",
+                "--data_dir=$AFD_DATA_DIR", f"--epsilon={config.epsilon}",
+                f"--attacks='{pgd},aa_lite'",
+                f"--num_examples={settings.aa_lite_examples}"]
+    return {"train": " ".join(train), "publish": " ".join(publish),
+            "evaluate": " ".join(evaluate)}

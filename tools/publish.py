@@ -1,0 +1,99 @@
+"""Publishes a finished training run into the zoo: evaluates it with the
+standard suite, writes its card and weights, and regenerates the tables.
+
+Usage:
+    afd-publish --run=runs/mnist_afd --data_dir=../shared/data
+    afd-publish --tables_only          # regenerate zoo/README.md, the plot
+                                       # and README.md's zoo table
+
+An interrupted publish resumes its evaluation from the run folder.
+"""
+
+import os
+
+from absl import flags
+
+from afd_keras import cli
+from afd_keras.data import loader
+from afd_keras.zoo import publishing
+from afd_keras.zoo import tables
+
+_DEFAULTS = publishing.EvaluationSettings()
+
+_RUN = flags.DEFINE_string("run", None, "A finished afd-train run folder.")
+_NAME = flags.DEFINE_string(
+    "name", None, "The model name (default "
+    "<architecture>_<dataset>_<method>_linf<eps>).")
+_ZOO_DIR = flags.DEFINE_string("zoo_dir", "zoo", "The zoo folder to write to.")
+_README = flags.DEFINE_string(
+    "readme", "README.md", "A Markdown file whose zoo table is regenerated "
+    "(empty: none).")
+_OVERWRITE = flags.DEFINE_bool(
+    "overwrite", False, "Replace a published model of the same name.")
+_EVALUATE = flags.DEFINE_bool(
+    "evaluate", True, "Run the missing parts of the evaluation; with "
+    "--noevaluate only a saved evaluation of the same weights is used.")
+_TABLES_ONLY = flags.DEFINE_bool(
+    "tables_only", False, "Only regenerate the tables and the plot.")
+_DATA_DIR = flags.DEFINE_string("data_dir", None,
+                                "Folder with the data (default $AFD_DATA_DIR).")
+_SOURCE = flags.DEFINE_enum("source", "auto", list(loader.SOURCES),
+                            "Where to read the test split from.")
+_URL = flags.DEFINE_string("url", None,
+                           "Where the weights can also be downloaded from.")
+_PGD_STEPS = flags.DEFINE_integer(
+    "pgd_steps", _DEFAULTS.pgd_steps,
+    "PGD steps K (step 2.5 eps / K, random start).", lower_bound=1)
+_PGD_EXAMPLES = flags.DEFINE_integer(
+    "pgd_examples", None, "PGD on the first N test images (default: all).",
+    lower_bound=1)
+_AA_LITE_EXAMPLES = flags.DEFINE_integer(
+    "aa_lite_examples", _DEFAULTS.aa_lite_examples,
+    "AA-lite on the first N test images.", lower_bound=1)
+_SWEEP_EXAMPLES = flags.DEFINE_integer(
+    "sweep_examples", _DEFAULTS.sweep_examples,
+    "The condition sweep's test images (conditional models).", lower_bound=1)
+_CONDITIONS = flags.DEFINE_list(
+    "conditions", [f"{c:g}" for c in _DEFAULTS.conditions],
+    "Dial values of the condition sweep.")
+_SANITY_EXAMPLES = flags.DEFINE_integer(
+    "sanity_examples", _DEFAULTS.sanity_examples,
+    "Examples of the gradient-masking probe.", lower_bound=0)
+
+flags.register_validator(
+    "conditions", lambda values: all(
+        v.replace(".", "", 1).isdigit() and 0 <= float(v) <= 1
+        for v in values), "--conditions must be numbers in [0, 1]")
+
+
+def main(argv):
+    del argv
+    if not _TABLES_ONLY.value:
+        if not _RUN.value:
+            raise ValueError("--run is required (or --tables_only).")
+        card = publishing.publish(
+            _RUN.value, _ZOO_DIR.value, name=_NAME.value,
+            overwrite=_OVERWRITE.value, evaluate=_EVALUATE.value,
+            settings=publishing.EvaluationSettings(
+                pgd_steps=_PGD_STEPS.value, pgd_examples=_PGD_EXAMPLES.value,
+                aa_lite_examples=_AA_LITE_EXAMPLES.value,
+                sweep_examples=_SWEEP_EXAMPLES.value,
+                conditions=tuple(float(c) for c in _CONDITIONS.value),
+                sanity_examples=_SANITY_EXAMPLES.value),
+            data_dir=_DATA_DIR.value, source=_SOURCE.value, url=_URL.value)
+        results = card["results"]
+        print(f"published {card['name']}: clean "
+              f"{100 * results['clean']['accuracy']:.2f}%, PGD "
+              f"{100 * results['pgd']['accuracy']:.2f}%, AA-lite "
+              f"{100 * results['aa_lite']['accuracy']:.2f}%")
+    readme = _README.value if _README.value and os.path.isfile(
+        _README.value) else None
+    print(tables.update(_ZOO_DIR.value, readme))
+
+
+def run():
+    cli.run(main)
+
+
+if __name__ == "__main__":
+    run()
