@@ -15,14 +15,18 @@ def _run_tool(module, *args):
         capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_quickstart_prints_accuracy():
-    result = _run_tool("quickstart", "--epochs=1")
+def test_quickstart_prints_the_sweep(tmp_path):
+    result = _run_tool("quickstart", "--conditions=1", "--num_steps=2",
+                       "--num_examples=50", f"--output_dir={tmp_path}")
     assert result.returncode == 0, result.stderr
-    assert "Clean test accuracy:" in result.stdout
+    assert "weights verified" in result.stdout
+    assert "Condition sweep:" in result.stdout
+    assert (tmp_path / "tradeoff.png").exists()
 
 
 @pytest.mark.parametrize("module,args,pattern", [
-    ("quickstart", ["--epochs=0"], "--epochs"),
+    ("quickstart", ["--num_examples=0"], "--num_examples"),
+    ("quickstart", ["--model=no_such_model"], "no_such_model"),
     ("make_sample", [], "--data_dir"),
 ])
 def test_bad_flags_give_one_line_error_and_nonzero_exit(module, args, pattern):
@@ -58,8 +62,10 @@ def test_benchmark_smoke_prints_ratio_table():
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines()
             if line.startswith("| small_cnn |")]
-    assert [row.split("|")[2].strip() for row in rows] == [
-        "standard", "fgsm_rs", "afd"]
+    # The dial AFD (conditional True) is timed too, as an extra row.
+    assert [(row.split("|")[2].strip(), row.split("|")[3].strip())
+            for row in rows] == [("standard", "False"), ("fgsm_rs", "False"),
+                                 ("afd", "False"), ("afd", "True")]
     header = next(line for line in result.stdout.splitlines()
                   if line.startswith("| architecture |")).split("|")
     names = [cell.strip() for cell in header]

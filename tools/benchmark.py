@@ -47,13 +47,14 @@ _NUM_STEPS = flags.DEFINE_integer("num_steps", 20, "Steps per timed round.",
                                   lower_bound=1)
 _NUM_ROUNDS = flags.DEFINE_integer("num_rounds", 3, "Timed rounds per method.",
                                    lower_bound=1)
-_CONDITIONAL_AFD = flags.DEFINE_boolean(
-    "conditional_afd", False, "Benchmark AFD with ConditionalScaling.")
+_CONDITIONAL_METHODS = flags.DEFINE_list(
+    "conditional_methods", ["afd"], "Methods also timed with the condition "
+    "dial (ConditionalScaling), as extra rows; empty for none.")
 _QUICK = flags.DEFINE_boolean("quick", False,
                               "Tiny settings: a smoke run of every benchmark.")
 _MODEL = flags.DEFINE_string(
-    "model", None, "attacks, scaling: a saved .keras model or an afd-train "
-    "run dir.")
+    "model", None, "attacks, scaling: a saved .keras model, an afd-train "
+    "run dir, or a zoo model name.")
 _DATASET = flags.DEFINE_enum("dataset", "mnist",
                              ["mnist", "fashion_mnist", "cifar10"],
                              "attacks: the test split to attack.")
@@ -75,6 +76,7 @@ _RESULTS = flags.DEFINE_string(
 cli.register_choices_validator(_BENCHMARKS, ("all",) + benchmarks.BENCHMARKS)
 cli.register_choices_validator(_ARCHITECTURES, models.list_models())
 cli.register_choices_validator(_METHODS, sorted(METHODS))
+cli.register_choices_validator(_CONDITIONAL_METHODS, sorted(METHODS))
 
 
 def main(argv):
@@ -82,13 +84,14 @@ def main(argv):
     names = (benchmarks.BENCHMARKS if "all" in _BENCHMARKS.value
              else _BENCHMARKS.value)
     if "attacks" in names and not _MODEL.value:
-        raise ValueError("--benchmarks=attacks needs --model (a .keras file or "
-                         "an afd-train run dir).")
+        raise ValueError("--benchmarks=attacks needs --model (a .keras file, "
+                         "an afd-train run dir or a zoo model name).")
     options = benchmarks.BenchmarkOptions(
         architectures=tuple(_ARCHITECTURES.value),
         methods=tuple(_METHODS.value), batch_size=_BATCH_SIZE.value,
         num_steps=_NUM_STEPS.value, num_rounds=_NUM_ROUNDS.value,
-        conditional_afd=_CONDITIONAL_AFD.value, quick=_QUICK.value,
+        conditional_methods=tuple(_CONDITIONAL_METHODS.value),
+        quick=_QUICK.value,
         model=report.load_model(_MODEL.value) if _MODEL.value else None,
         dataset=_DATASET.value, data_dir=_DATA_DIR.value,
         source=_SOURCE.value, num_examples=_NUM_EXAMPLES.value,

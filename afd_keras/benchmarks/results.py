@@ -19,7 +19,7 @@ def plot_step_costs(costs, path):
     architectures = list(dict.fromkeys(c.architecture for c in costs))
     methods = list(dict.fromkeys(c.method for c in costs))
     width = 0.8 / len(methods)
-    figure, axes = pyplot.subplots(figsize=(7, 4))
+    figure, axes = pyplot.subplots(figsize=(8.5, 4))
     for i, method in enumerate(methods):
         ratios = [next((c.ratio_to_standard for c in costs if c.method == method
                         and c.architecture == a), float("nan"))
@@ -34,7 +34,8 @@ def plot_step_costs(costs, path):
     axes.set_ylabel("step time / standard step time")
     axes.set_title("Training step cost per method (batch "
                    f"{costs[0].batch_size}, measured in one run)")
-    axes.legend(fontsize=8)
+    # Outside the axes, so that it never hides a bar.
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     figure.savefig(path, dpi=120)

@@ -87,7 +87,7 @@ def _fastest_step(timed, num_steps, num_rounds):
 
 def measure_step_costs(architecture, methods=("standard", "fgsm_rs", "afd"), *,
                        batch_size=128, num_steps=20, num_rounds=3,
-                       conditional_afd=False, seed=0):
+                       conditional_methods=(), seed=0):
     """Times the training step of each method on the same architecture.
 
     Each method is compiled and warmed up first, then the methods are timed
@@ -99,35 +99,39 @@ def measure_step_costs(architecture, methods=("standard", "fgsm_rs", "afd"), *,
         batch_size: images per step.
         num_steps: steps per timed round.
         num_rounds: timed rounds per method.
-        conditional_afd: give AFD a conditional classifier (the dial), to
-            measure what ConditionalScaling costs.
+        conditional_methods: methods also timed with a conditional
+            classifier (ConditionalScaling, the dial), as extra rows.
         seed: seeds the weights and the synthetic data.
 
     Returns:
-        A list of `StepCost`, one per method, with ratios filled in where
-        `standard` and `fgsm_rs` were measured.
+        A list of `StepCost`, one per (method, conditional), with ratios to
+        the plain `standard` and `fgsm_rs` rows where those were measured.
 
     Example:
 
-    >>> costs = measure_step_costs("small_cnn", num_steps=5, num_rounds=1)
+    >>> costs = measure_step_costs("small_cnn", num_steps=5, num_rounds=1,
+    ...                            conditional_methods=("afd",))
     >>> print(format_step_costs(costs))
     """
-    built = {method: _compiled_trainer(
-        architecture, method, batch_size, conditional_afd and method == "afd",
-        seed) for method in methods}
-    seconds = _fastest_step({m: b[:2] for m, b in built.items()}, num_steps,
+    keys = [(m, False) for m in methods] + [(m, True) for m in
+                                            conditional_methods]
+    built = {key: _compiled_trainer(architecture, key[0], batch_size, key[1],
+                                    seed) for key in keys}
+    seconds = _fastest_step({k: b[:2] for k, b in built.items()}, num_steps,
                             num_rounds)
-    costs = {method: StepCost(
-        architecture, method, conditional_afd and method == "afd", batch_size,
-        seconds[method], batch_size / seconds[method],
-        built[method][2] / seconds[method] / 1e9) for method in methods}
+    costs = {key: StepCost(
+        architecture, key[0], key[1], batch_size, seconds[key],
+        batch_size / seconds[key], built[key][2] / seconds[key] / 1e9)
+        for key in keys}
     for cost in costs.values():
-        if "standard" in costs:
-            cost.ratio_to_standard = (cost.seconds_per_step /
-                                      costs["standard"].seconds_per_step)
-        if "fgsm_rs" in costs:
-            cost.ratio_to_fgsm_rs = (cost.seconds_per_step /
-                                     costs["fgsm_rs"].seconds_per_step)
+        if ("standard", False) in costs:
+            cost.ratio_to_standard = (
+                cost.seconds_per_step /
+                costs[("standard", False)].seconds_per_step)
+        if ("fgsm_rs", False) in costs:
+            cost.ratio_to_fgsm_rs = (
+                cost.seconds_per_step /
+                costs[("fgsm_rs", False)].seconds_per_step)
     return list(costs.values())
 
 

@@ -1,0 +1,55 @@
+"""Every published model: a valid card, verified weights, and numbers the
+evaluation code reproduces."""
+
+import numpy as np
+import pytest
+
+import afd_keras
+from afd_keras.data import sample
+from afd_keras.zoo import cards
+from afd_keras.zoo import tables
+from conftest import REPO_ROOT
+
+PUBLISHED = cards.names()
+
+
+def test_the_zoo_is_installed_with_the_package():
+    assert PUBLISHED, f"no model cards in {cards.zoo_dir()}"
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_card_validates_against_the_schema(name):
+    cards.validate(afd_keras.zoo.get_info(name))
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_weights_load_and_match_the_cards_sample_accuracy(name):
+    card = afd_keras.zoo.get_info(name)
+    model = afd_keras.zoo.load(name)  # verifies the sha256 first
+    images, labels = sample.read_split(card["dataset"], "test")
+    logits = model.predict(images.astype("float32") / 255.0, batch_size=500,
+                           verbose=0)
+    accuracy = float(np.mean(logits.argmax(1) == labels))
+    assert accuracy == pytest.approx(card["results"]["sample"]["accuracy"],
+                                     abs=0.01)
+
+
+def test_readme_table_is_generated_from_the_cards():
+    table = tables.markdown([afd_keras.zoo.get_info(n) for n in PUBLISHED])
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert tables.replace_section(readme, table) == readme
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_pgd_on_the_first_1000_matches_the_card(name, shared_data_dir):
+    card = afd_keras.zoo.get_info(name)
+    subset = card["results"]["pgd"]["subset"]
+    attack = next(iter(card["results"]["pgd"]["attacks"]))
+    test = afd_keras.data.load(card["dataset"], "test", batch_size=500,
+                               data_dir=shared_data_dir,
+                               num_examples=subset["num_examples"])
+    result = afd_keras.evaluation.evaluate_robustness(
+        afd_keras.zoo.load(name), test, card["threat_model"]["epsilon"],
+        [attack], sanity_examples=0, verbose=0)
+    assert result.robust_accuracy == pytest.approx(subset["accuracy"], abs=0.02)
