@@ -207,15 +207,20 @@ def _section_attacks(options):
 def _section_memory(options):
     architecture = "resnet9" if not options.quick else "small_cnn"
     dataset = "cifar10" if not options.quick else "mnist"
-    lines = ["| net | method | batch | peak RSS (MiB) |", "|---|---|---|---|"]
+    lines = ["| net | method | batch | after import | after the input "
+             "pipeline's first batch | after the training steps (peak) |",
+             "|---|---|---|---|---|---|"]
     for batch_size in ((8,) if options.quick else (128, 512)):
         mib = memory.measure_peak_memory(
             dataset=dataset, architecture=architecture, method="afd",
             batch_size=batch_size, num_steps=1 if options.quick else 5,
             data_dir=options.data_dir, source=options.source)
-        lines.append(f"| {architecture} | afd | {batch_size} | {mib:.0f} |")
-    return ("Memory (a whole `afd-train` process: data, model, steps)",
-            "\n".join(lines), [])
+        lines.append(f"| {architecture} | afd | {batch_size} | "
+                     + " | ".join(f"{mib[p]:.0f}" for p in memory.PHASES)
+                     + " |")
+    return ("Memory: peak RSS (MiB) of a training process (data, model, "
+            f"{1 if options.quick else 5} AFD steps), up to the end of each "
+            "phase", "\n".join(lines), [])
 
 
 _SECTIONS = {name: globals()[f"_section_{name}"] for name in BENCHMARKS}
