@@ -92,9 +92,10 @@ def plot(all_cards, path):
                 sweep = sorted(r["condition_sweep"],
                                key=lambda p: p["condition"])
                 ax.plot([100 * p["pgd"] for p in sweep],
-                        [100 * p["clean"] for p in sweep], "--", color=color,
-                        alpha=0.7, label=f"{method} dial c = 0..1 "
-                        f"(first {sweep[0]['num_examples']:,})")
+                        [100 * p["clean"] for p in sweep], "x--", color=color,
+                        markersize=5, alpha=0.7, label=f"{method} dial, c = "
+                        + ", ".join(f"{p['condition']:g}" for p in sweep)
+                        + f" (first {sweep[0]['num_examples']:,})")
         first = group[0]
         ax.set_title(f"{_TITLES[dataset]}, eps = "
                      f"{first['threat_model']['epsilon']:.4g}")
