@@ -37,7 +37,10 @@ def markdown(all_cards):
 
     >>> print(markdown([afd_keras.zoo.get_info(n) for n in afd_keras.zoo.list_models()]))
     """
-    sections = []
+    sections = ["Training time is the wall time of `afd-train` on the "
+                "machine named in each card (here 2 CPU cores, often shared "
+                "with other runs); `benchmarks/RESULTS.md` has per-step "
+                "costs measured side by side."]
     for dataset, group in _grouped(all_cards):
         first = group[0]
         results = first["results"]
