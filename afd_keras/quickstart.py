@@ -47,6 +47,14 @@ def run(model_name=DEFAULT_MODEL, *, baseline_name=DEFAULT_BASELINE,
     """
     start = time.time()
     card = zoo.get_info(model_name)
+    if card["model"]["condition"] is None:
+        raise ValueError(f"The quick start sweeps a condition dial; "
+                         f"{model_name!r} has none. Expected a conditional zoo "
+                         f"model. Received: model_name={model_name!r}")
+    if baseline_name and (zoo.get_info(baseline_name)["dataset"] !=
+                          card["dataset"]):
+        raise ValueError(f"The baseline must be a {card['dataset']} model. "
+                         f"Received: baseline_name={baseline_name!r}")
     epsilon = card["threat_model"]["epsilon"]
     attack = (f"pgd:num_steps={num_steps},"
               f"step_size={2.5 * epsilon / num_steps:.6g}")

@@ -151,8 +151,9 @@ def test_file_url_with_a_wrong_hash_is_refused(zoo_copy, tmp_path):
         card["files"]["url"] = served.as_uri()
         card["files"]["sha256"] = "0" * 64
     _edit_card(zoo_copy, point_at_served)
-    with pytest.raises(errors.ChecksumError, match="does not match"):
+    with pytest.raises(errors.ChecksumError, match="refused and deleted"):
         afd_keras.zoo.load(NAME, zoo_dir=zoo_copy, cache_dir=tmp_path / "cache")
+    assert not list((tmp_path / "cache").rglob("*.h5"))
 
 
 def test_file_url_with_the_right_hash_downloads_and_loads(
@@ -241,8 +242,10 @@ def test_publish_tool_errors_are_one_line(published, tmp_path):
             ([f"--run={tmp_path}"], "not a finished training run"),
             ([f"--run={run_dir}", f"--zoo_dir={zoo_dir}", f"--name={NAME}"],
              "is published already"),
-            ([f"--run={run_dir}", "--name=../x"], "cannot leave the zoo")]:
-        result = _run_tool("publish", *args, "--readme=")
+            ([f"--run={run_dir}", "--name=../x"], "cannot leave the zoo"),
+            ([f"--run={run_dir}", "--readme=no_such_readme.md"],
+             "no_such_readme.md")]:
+        result = _run_tool("publish", "--readme=", "--source=sample", *args)
         assert result.returncode == 2, result.stderr
         assert pattern in result.stderr
         assert "Traceback" not in result.stderr
@@ -259,3 +262,42 @@ def test_evaluate_tool_takes_a_zoo_name(published):
                        env={cards.ZOO_DIR_ENV: zoo_dir})
     assert result.returncode == 2
     assert "no_such_model" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_weights_path_must_be_the_published_file(published, zoo_copy, tmp_path):
+    _, zoo_dir, card = published
+    copy = tmp_path / "copy.weights.h5"
+    shutil.copyfile(os.path.join(zoo_dir, card["files"]["weights"]), copy)
+    model = afd_keras.zoo.load(NAME, weights=str(copy), zoo_dir=zoo_dir)
+    assert model.count_params() == card["model"]["num_parameters"]
+    other = tmp_path / "other.weights.h5"
+    afd_keras.zoo.load(NAME, weights=None, zoo_dir=zoo_dir).save_weights(other)
+    with pytest.raises(errors.ChecksumError, match="expected"):
+        afd_keras.zoo.load(NAME, weights=str(other), zoo_dir=zoo_dir)
+
+
+def test_sample_numbers_are_labelled_as_such(published):
+    _, _, card = published
+    for piece in ("clean", "pgd", "aa_lite"):
+        assert card["results"][piece]["split"] == "sample test"
+
+
+def test_publish_needs_the_full_data_unless_asked_for_the_sample(
+        published, tmp_path):
+    run_dir, _, _ = published
+    with pytest.raises(ValueError, match="needs the data"):
+        publishing.publish(run_dir, str(tmp_path / "zoo"), name="other")
+
+
+def test_condition_without_a_dial_is_a_clear_error(zoo_copy):
+    _edit_card(zoo_copy, lambda card: card["model"]["arguments"].update(
+        conditional=False))
+    with pytest.raises(ValueError, match="without a dial"):
+        afd_keras.zoo.load(NAME, zoo_dir=zoo_copy)
+
+
+def test_evaluate_tool_tells_a_missing_run_from_a_zoo_name(tmp_path):
+    result = _run_tool("evaluate", f"--model={tmp_path / 'missing_run'}")
+    assert result.returncode == 2 and "No model at" in result.stderr
+    result = _run_tool("evaluate", "--model=mnist_run")
+    assert result.returncode == 2 and "no zoo model" in result.stderr

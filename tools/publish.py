@@ -15,6 +15,7 @@ from absl import flags
 
 from afd_keras import cli
 from afd_keras.data import loader
+from afd_keras.zoo import cards
 from afd_keras.zoo import publishing
 from afd_keras.zoo import tables
 
@@ -24,10 +25,12 @@ _RUN = flags.DEFINE_string("run", None, "A finished afd-train run folder.")
 _NAME = flags.DEFINE_string(
     "name", None, "The model name (default "
     "<architecture>_<dataset>_<method>_linf<eps>).")
-_ZOO_DIR = flags.DEFINE_string("zoo_dir", "zoo", "The zoo folder to write to.")
+_ZOO_DIR = flags.DEFINE_string(
+    "zoo_dir", None, "The zoo folder to write to (default: the one "
+    "afd_keras.zoo.load reads, $AFD_ZOO_DIR or the installed zoo).")
 _README = flags.DEFINE_string(
     "readme", "README.md", "A Markdown file whose zoo table is regenerated "
-    "(empty: none).")
+    "(empty: none; the default is skipped when there is no README.md here).")
 _OVERWRITE = flags.DEFINE_bool(
     "overwrite", False, "Replace a published model of the same name.")
 _EVALUATE = flags.DEFINE_bool(
@@ -66,13 +69,31 @@ flags.register_validator(
         for v in values), "--conditions must be numbers in [0, 1]")
 
 
+def _readme():
+    """The README to update, checked before anything is published."""
+    path = _README.value
+    if not path or (not flags.FLAGS["readme"].present and
+                    not os.path.isfile(path)):
+        return None
+    with open(path, encoding="utf-8") as f:  # a missing file raises here
+        tables.replace_section(f.read(), "")  # so do missing markers
+    return path
+
+
 def main(argv):
     del argv
+    zoo_dir = _ZOO_DIR.value or cards.zoo_dir()
+    readme = _readme()
+    try:
+        import matplotlib  # pylint: disable=import-outside-toplevel,unused-import
+    except ImportError:
+        raise ValueError("afd-publish draws the zoo's trade-off plot and "
+                         "needs matplotlib: pip install 'afd_keras[plot]'.") from None
     if not _TABLES_ONLY.value:
         if not _RUN.value:
             raise ValueError("--run is required (or --tables_only).")
         card = publishing.publish(
-            _RUN.value, _ZOO_DIR.value, name=_NAME.value,
+            _RUN.value, zoo_dir, name=_NAME.value,
             overwrite=_OVERWRITE.value, evaluate=_EVALUATE.value,
             settings=publishing.EvaluationSettings(
                 pgd_steps=_PGD_STEPS.value, pgd_examples=_PGD_EXAMPLES.value,
@@ -86,9 +107,7 @@ def main(argv):
               f"{100 * results['clean']['accuracy']:.2f}%, PGD "
               f"{100 * results['pgd']['accuracy']:.2f}%, AA-lite "
               f"{100 * results['aa_lite']['accuracy']:.2f}%")
-    readme = _README.value if _README.value and os.path.isfile(
-        _README.value) else None
-    print(tables.update(_ZOO_DIR.value, readme))
+    print(tables.update(zoo_dir, readme))
 
 
 def run():

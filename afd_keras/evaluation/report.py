@@ -21,9 +21,13 @@ def load_model(path):
         FileNotFoundError: nothing loadable at a path.
         ValueError: neither a path nor a known zoo name.
     """
-    if not os.path.exists(path) and os.sep not in path and not path.endswith(
-            ".keras"):
-        from afd_keras import zoo  # pylint: disable=import-outside-toplevel
+    from afd_keras import zoo  # pylint: disable=import-outside-toplevel
+    if not os.path.exists(path) and zoo.cards.is_model_name(path):
+        if path not in zoo.cards.names():
+            raise ValueError(
+                f"No file or run dir at {path!r}, and no zoo model of that "
+                "name. Expected a .keras file, an afd-train run dir, or a "
+                f"name from afd_keras.zoo.list_models(). Received: {path!r}")
         return zoo.load(path)
     if os.path.isdir(path):
         path = os.path.join(path, CLASSIFIER_FILE)

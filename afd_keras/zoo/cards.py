@@ -55,13 +55,19 @@ def names(directory=None):
                   if f.endswith(".json") and _NAME.fullmatch(f[:-len(".json")]))
 
 
+def is_model_name(text):
+    """Whether `text` has the form of a zoo model name (not a path)."""
+    return isinstance(text, str) and bool(_NAME.fullmatch(text)) and (
+        ".." not in text)
+
+
 def check_name(name):
     """Refuses names that are not snake_case or that could leave the zoo.
 
     Raises:
         ValueError: the name has a path separator, "..", or other characters.
     """
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
+    if not is_model_name(name):
         raise ValueError(
             "A zoo model name is snake_case letters, digits, '_' and '.', "
             "without '..' or path separators, so it cannot leave the zoo "

@@ -58,6 +58,12 @@ def build(card):
     model = models.build(card["model"]["architecture"],
                          **card["model"]["arguments"])
     if card["model"]["condition"] is not None:
+        if not hasattr(model, "set_condition"):
+            raise ValueError(
+                f"The card {card['name']!r} gives a condition, but its "
+                "architecture arguments build a model without a dial; expected "
+                "arguments.conditional = true. Received: "
+                f"condition={card['model']['condition']!r}")
         model.set_condition(card["model"]["condition"])
     return model
 

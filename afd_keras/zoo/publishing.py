@@ -13,8 +13,8 @@ import tensorflow as tf
 
 import afd_keras
 from afd_keras import data
-from afd_keras import machine
 from afd_keras.data import checksums
+from afd_keras.data import loader as loader_lib
 from afd_keras.evaluation import robustness
 from afd_keras.evaluation import tradeoff
 from afd_keras.training import methods
@@ -132,10 +132,19 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
     summary, config = read_run(run_dir)
     name = name or default_name(config)
     cards.check_name(name)
-    card_file = os.path.join(zoo_dir, name + ".json")
-    if os.path.exists(card_file) and not overwrite:
-        raise FileExistsError(f"{name!r} is published already ({card_file}); "
+    existing = [path for path in (os.path.join(zoo_dir, name + ".json"),
+                                  os.path.join(zoo_dir, f"{name}.weights.h5"))
+                if os.path.exists(path)]
+    if existing and not overwrite:
+        raise FileExistsError(f"{name!r} is published already ({existing[0]}); "
                               "pass overwrite=True (--overwrite) to replace it.")
+    data_dir = data_dir or os.environ.get(loader_lib.DATA_DIR_ENV)
+    if source != "sample" and not data_dir:
+        raise ValueError(
+            "Publishing evaluates on the full test split, so it needs the "
+            "data: pass data_dir (--data_dir) or set $AFD_DATA_DIR; "
+            "source='sample' (--source=sample) evaluates on the embedded "
+            f"1,000 images instead, for a trial. Received: data_dir={data_dir!r}")
     work_dir = os.path.join(run_dir, "publish")
     os.makedirs(work_dir, exist_ok=True)
 
@@ -249,18 +258,21 @@ def _results(model, config, settings, evaluation, load_kwargs, verbose):
                 "sanity_checks_passed": not result.warnings,
                 "seconds": round(result.seconds, 1)}
 
+    # Numbers on the embedded sample must never pass for the test split's.
+    split = "sample test" if load_kwargs["source"] == "sample" else "test"
     main = evaluation.get(
         "pgd", {"attack": pgd, "num_examples": settings.pgd_examples,
-                "sanity_examples": settings.sanity_examples},
+                "sanity_examples": settings.sanity_examples, "split": split},
         lambda: evaluate(test(settings.pgd_examples), [pgd],
                          settings.sanity_examples))
     # PGD again on the AA-lite subset, so that a quick re-run on those
     # images has a number to match.
     subset = evaluation.get(
-        "pgd_subset", {"attack": pgd, "num_examples": settings.aa_lite_examples},
+        "pgd_subset", {"attack": pgd, "num_examples": settings.aa_lite_examples,
+                       "split": split},
         lambda: evaluate(test(settings.aa_lite_examples), [pgd]))
     aa_lite = evaluation.get(
-        "aa_lite", {"num_examples": settings.aa_lite_examples},
+        "aa_lite", {"num_examples": settings.aa_lite_examples, "split": split},
         lambda: evaluate(test(settings.aa_lite_examples), ["aa_lite"]))
     sample = evaluation.get(
         "sample", {}, lambda: evaluate(test(source="sample", data_dir=None),
@@ -269,7 +281,7 @@ def _results(model, config, settings, evaluation, load_kwargs, verbose):
     if config.conditional:
         sweep = evaluation.get(
             "condition_sweep", {"conditions": list(settings.conditions),
-                                "attack": pgd,
+                                "attack": pgd, "split": split,
                                 "num_examples": settings.sweep_examples},
             lambda: [{"condition": c, "clean": r.clean_accuracy,
                       "pgd": r.robust_accuracy, "num_examples": r.num_examples}
@@ -278,16 +290,16 @@ def _results(model, config, settings, evaluation, load_kwargs, verbose):
                          settings.conditions, [pgd], sanity_examples=0,
                          verbose=verbose).items()])
     return {
-        "clean": {"accuracy": main["clean"], "split": "test",
+        "clean": {"accuracy": main["clean"], "split": split,
                   "num_examples": main["num_examples"]},
-        "pgd": {"accuracy": main["robust"], "split": "test",
+        "pgd": {"accuracy": main["robust"], "split": split,
                 "num_examples": main["num_examples"],
                 "attacks": main["attacks"],
                 "sanity_checks_passed": main["sanity_checks_passed"],
                 "seconds": main["seconds"],
                 "subset": {"accuracy": subset["robust"],
                            "num_examples": subset["num_examples"]}},
-        "aa_lite": {"accuracy": aa_lite["robust"], "split": "test",
+        "aa_lite": {"accuracy": aa_lite["robust"], "split": split,
                     "num_examples": aa_lite["num_examples"],
                     "attacks": aa_lite["attacks"],
                     "seconds": aa_lite["seconds"]},
@@ -313,8 +325,7 @@ def _training(summary, config, trained):
         "seed": config.seed,
         "wall_time_seconds": summary["train_seconds"],
         "images_per_second": summary["images_per_second"],
-        # Runs before the summary recorded its machine were trained here.
-        "hardware": summary.get("machine") or machine.description(),
+        "hardware": summary.get("machine") or "not recorded by the run",
     }
 
 
@@ -335,6 +346,8 @@ def _commands(name, config, settings, source):
         value = getattr(config, field)
         if value is not None:
             train.append(f"--{field}={value}")
+    if config.source != "auto":
+        train.append(f"--source={config.source}")
     train.append(f"--model_dir={run_dir}")
     defaults = EvaluationSettings()
     publish = ["afd-publish", f"--run={run_dir}", f"--name={name}",

@@ -38,9 +38,10 @@ def markdown(all_cards):
     >>> print(markdown([afd_keras.zoo.get_info(n) for n in afd_keras.zoo.list_models()]))
     """
     sections = ["Training time is the wall time of `afd-train` on the "
-                "machine named in each card (here 2 CPU cores, often shared "
-                "with other runs); `benchmarks/RESULTS.md` has per-step "
-                "costs measured side by side."]
+                "machine named in each card (`training.hardware`), where "
+                "other jobs may have shared the cores; "
+                "`benchmarks/RESULTS.md` has per-step costs measured side "
+                "by side."]
     for dataset, group in _grouped(all_cards):
         first = group[0]
         results = first["results"]

@@ -49,15 +49,24 @@ def fetch(card, weights="pretrained", *, cache_dir=None, directory):
 
 
 def _download(files, cache_dir):
+    # No file_hash here: our own check below reports what was found, and a
+    # bad file is removed so that the next call downloads again.
     try:
-        return keras.utils.get_file(
-            files["weights"], origin=files["url"], file_hash=files["sha256"],
-            hash_algorithm="sha256", cache_dir=cache_dir,
-            cache_subdir=CACHE_SUBDIR)
-    except ValueError as e:  # get_file's hash mismatch
+        path = keras.utils.get_file(files["weights"], origin=files["url"],
+                                    cache_dir=cache_dir,
+                                    cache_subdir=CACHE_SUBDIR)
+    except Exception as e:  # pylint: disable=broad-except
+        # get_file raises a bare Exception for URL and HTTP errors.
+        raise FileNotFoundError(f"Could not download {files['weights']} from "
+                                f"{files['url']}: {e}") from None
+    try:
+        checksums.verify(path, files["sha256"], files["size_bytes"])
+    except errors.ChecksumError as e:
+        os.remove(path)
         raise errors.ChecksumError(
-            f"The download of {files['weights']} from {files['url']} does not "
-            f"match sha256 {files['sha256']}; it was not loaded ({e})") from None
+            f"The download from {files['url']} was refused and deleted: "
+            f"{e}") from None
+    return path
 
 
 def load_into(model, path, card):
