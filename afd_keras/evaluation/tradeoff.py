@@ -85,7 +85,7 @@ def plot(sweep, baselines, path, title=None):
     matplotlib.use("Agg")
     from matplotlib import pyplot  # pylint: disable=import-outside-toplevel
     results = list(sweep.values()) + list((baselines or {}).values())
-    figure, axes = pyplot.subplots(figsize=(6.4, 4.8), dpi=120)
+    figure, axes = pyplot.subplots(figsize=(8.4, 4.8), dpi=120)
     conditions = sorted(sweep)
     axes.plot([100 * sweep[c].robust_accuracy for c in conditions],
               [100 * sweep[c].clean_accuracy for c in conditions], "o-",
@@ -124,7 +124,8 @@ def plot(sweep, baselines, path, title=None):
     axes.set_title(title or f"{first.norm} eps = {first.epsilon:g}, "
                    f"{first.num_examples} test examples")
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=8, loc="lower left")
+    # Outside the axes: any corner inside can hide a baseline point.
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     figure.tight_layout()
     figure.savefig(path)
