@@ -9,7 +9,8 @@ Examples:
     # MNIST, AFD, eps 0.3:
     afd-train --dataset=mnist --method=afd --epsilon=0.3 --model_dir=runs/mnist_afd
     # CIFAR-10, the fast ResNet-9, FGSM with random init, eps 8/255,
-    # cyclic learning rate (Wong et al. 2020), bfloat16:
+    # cyclic learning rate (Wong et al. 2020); bfloat16 pays only on a CPU
+    # with native bf16 (AVX-512 BF16, AMX) or an accelerator:
     afd-train --dataset=cifar10 --data_dir=../shared/data --architecture=resnet9 \
         --method=fgsm_rs --epsilon=0.03137 --optimizer=sgd --learning_rate=0.2 \
         --schedule=cyclic --weight_decay=5e-4 --epochs=15 \
@@ -90,8 +91,11 @@ _MOMENTUM = flags.DEFINE_float("momentum", 0.9, "SGD momentum.",
                                lower_bound=0.0, upper_bound=1.0)
 _WEIGHT_DECAY = flags.DEFINE_float("weight_decay", 0.0, "Decoupled weight "
                                    "decay.", lower_bound=0.0)
-_PRECISION = flags.DEFINE_enum("precision", "float32", list(run_lib.PRECISIONS),
-                               "Keras mixed-precision policy.")
+_PRECISION = flags.DEFINE_enum(
+    "precision", "float32", list(run_lib.PRECISIONS),
+    "Keras mixed-precision policy. mixed_bfloat16 was 1.6x faster on a CPU "
+    "with AVX-512 BF16 and 10x slower on one with AVX2 only; measure first "
+    "(afd-benchmark --benchmarks=precision).")
 _STRATEGY = flags.DEFINE_enum("strategy", "auto",
                               list(distribution.STRATEGIES),
                               "tf.distribute strategy.")
