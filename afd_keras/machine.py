@@ -8,12 +8,42 @@ import keras
 import tensorflow as tf
 
 
-def description():
-    """One line naming the CPU, cores, memory, library versions and date.
+# The CPU features that decide our speed: the widest float32 vectors, and
+# whether bfloat16 has hardware support (without it mixed_bfloat16 is ~10x
+# slower than float32 here, with it 1.6x faster).
+_VECTOR_FLAGS = (("amx_bf16", "AMX-BF16"), ("avx512_bf16", "AVX-512 BF16"),
+                 ("avx512f", "AVX-512"), ("avx2", "AVX2"))
+
+
+def vector_extensions(cpu_flags):
+    """Names the speed-relevant vector extensions among /proc/cpuinfo flags.
+
+    Args:
+        cpu_flags: the flags, as an iterable of strings.
 
     Returns:
-        A string such as "AMD EPYC, 2 cores, 24 GiB; TF 2.21.0, Keras
-        3.15.1; 2026-11-25".
+        A string such as "AVX-512, AVX-512 BF16" or "AVX2, no AVX-512";
+        "" when none of them is present.
+
+    Example:
+
+    >>> vector_extensions(["fpu", "avx2", "fma"])
+    'AVX2, no AVX-512'
+    """
+    cpu_flags = set(cpu_flags)
+    names = [name for flag, name in reversed(_VECTOR_FLAGS)
+             if flag in cpu_flags]
+    if names and "avx512f" not in cpu_flags:
+        names.append("no AVX-512")
+    return ", ".join(names)
+
+
+def description():
+    """One line naming the CPU and its extensions, cores, memory, versions, date.
+
+    Returns:
+        A string such as "AMD EPYC (AVX2, no AVX-512), 2 cores, 24 GiB;
+        TF 2.21.0, Keras 3.15.1; 2026-12-03".
 
     Example:
 
@@ -22,9 +52,14 @@ def description():
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f
-                       if line.startswith("model name"))
-    except (OSError, StopIteration):
+            info = dict(line.split(":", 1) for line in f if ":" in line
+                        and not line.startswith("processor"))
+        info = {key.strip(): value.strip() for key, value in info.items()}
+        cpu = info.get("model name", cpu)
+        extensions = vector_extensions(info.get("flags", "").split())
+        if extensions:
+            cpu += f" ({extensions})"
+    except OSError:
         pass
     memory = ""
     try:
