@@ -54,7 +54,8 @@ def main():
     rng = np.random.default_rng(0)
     cifar_like = (rng.random((16, 32, 32, 3), dtype=np.float32),
                   rng.integers(0, 10, 16).astype(np.int32))
-    cases = {"afd": ("small_cnn", "afd", (images, labels)),
+    cases = {"standard": ("small_cnn", "standard", (images, labels)),
+             "afd": ("small_cnn", "afd", (images, labels)),
              "trades": ("small_cnn", "trades", (images, labels)),
              "resnet9_standard": ("resnet9", "standard", cifar_like)}
     for name, (architecture, method, batch) in cases.items():

@@ -54,13 +54,24 @@ def test_mirrored_step_matches_one_device_and_replicas_draw_apart():
     results = json.loads(result.stdout.strip().splitlines()[-1])
     assert results["replicas"] == 2
     assert results["jit_compile"] is False  # XLA cannot run replicated on CPUs
-    for case in ("afd", "trades", "resnet9_standard"):
-        # The step moved the weights, and two replicas on half batches moved
-        # them as one device on the global batch.
+    for case in ("standard", "afd", "trades", "resnet9_standard"):
+        # The step moved the weights.
         assert results[case]["weight_change"] > 1e-3
+    # Two replicas on half batches move the weights as one device on the
+    # global batch: exactly where no sign() is taken.
+    for case in ("standard", "resnet9_standard"):
         assert results[case]["loss_difference"] < 1e-5
+    assert results["standard"]["weight_difference"] < 1e-5
+    # The attacks take sign() of input gradients, and rounding that differs
+    # with the per-call batch (oneDNN's kernels on AVX2) flips the sign of
+    # near-zero entries: on an AVX2-only CPU AFD's weights differ by 6% of
+    # the step and TRADES' loss by 0.0014, on an AVX-512 one by 1e-8. The
+    # bugs this guards against are far larger: a double loss scaling put
+    # TRADES' loss off by 0.016, and halves the step (50% of the change).
     for case in ("afd", "trades"):
-        assert results[case]["weight_difference"] < 1e-5
+        assert results[case]["loss_difference"] < 5e-3
+        assert (results[case]["weight_difference"]
+                < 0.25 * results[case]["weight_change"])
     # Synchronized BatchNorm matches to 0.15% of the step; per-replica
     # statistics would miss by about 20%.
     resnet9 = results["resnet9_standard"]
