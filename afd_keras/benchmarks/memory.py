@@ -9,13 +9,21 @@ import sys
 
 PHASES = ("import", "input_pipeline", "training")
 
-# ru_maxrss only grows, so each mark is the peak up to that phase (KiB).
+# Each mark is the peak up to that phase (KiB). VmHWM belongs to the
+# process's own address space, which exec replaces. ru_maxrss does not
+# reset on exec, so a child forked from a large parent reported the
+# parent's peak for every phase; it is only the fallback off Linux.
 _CHILD = """
-import json, resource, sys
+import json, re, resource, sys
 import keras
 from afd_keras import data, models
 from afd_keras.training import AdversarialTrainer
-peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak():
+    try:
+        with open("/proc/self/status") as status:
+            return int(re.search(r"VmHWM:\\s*(\\d+)", status.read())[1])
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 dataset, architecture, method, batch_size, num_steps, data_dir, source = (
     sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
     sys.argv[6] or None, sys.argv[7])
