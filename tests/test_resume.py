@@ -1,6 +1,9 @@
-"""Training killed with SIGKILL resumes to the run it would have been."""
+"""afd-train's runs: killed with SIGKILL, one resumes to the run it would
+have been; a finished one reports without training; other settings are
+refused."""
 
 import csv
+import json
 import signal
 import subprocess
 import sys
@@ -8,11 +11,14 @@ import time
 
 import keras
 import numpy as np
+import pytest
+
+import afd_keras  # noqa: F401  registers the classes the saved model names
 
 
-def _args(model_dir):
+def _args(model_dir, epochs=3):
     return [sys.executable, "-m", "afd_keras_tools.train",
-            f"--model_dir={model_dir}", "--batch_size=32", "--epochs=3",
+            f"--model_dir={model_dir}", "--batch_size=32", f"--epochs={epochs}",
             "--steps_per_epoch=30", "--conditional", "--seed=4"]
 
 
@@ -20,9 +26,43 @@ def _weights(model_dir):
     return keras.saving.load_model(model_dir / "classifier.keras").get_weights()
 
 
-def test_sigkill_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path):
-    whole, killed = tmp_path / "whole", tmp_path / "killed"
-    subprocess.run(_args(whole), capture_output=True, timeout=300, check=True)
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A run trained to the end without interruption (shared: each run of
+    the tool costs tens of seconds of TF start-up)."""
+    model_dir = tmp_path_factory.mktemp("uninterrupted")
+    subprocess.run(_args(model_dir), capture_output=True, timeout=300,
+                   check=True)
+    return model_dir
+
+
+def test_a_finished_run_has_its_summary_and_reruns_without_training(
+        finished_run):
+    summary = json.loads((finished_run / "summary.json").read_text())
+    assert summary["epochs_completed"] == 3
+    assert summary["config"]["method"] == "afd"
+    assert 0.0 <= summary["clean_test_accuracy"] <= 1.0
+    assert summary["train_seconds"] > 0 and summary["images_per_second"] > 0
+    rerun = subprocess.run(_args(finished_run), capture_output=True,
+                           text=True, timeout=300, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Epoch" not in rerun.stdout
+    assert "clean test accuracy" in rerun.stdout
+
+
+def test_resuming_with_settings_that_change_the_batches_is_refused(
+        finished_run):
+    changed = subprocess.run(_args(finished_run, epochs=4) + ["--seed=1"],
+                             capture_output=True, text=True, timeout=300,
+                             check=False)
+    assert changed.returncode == 2
+    assert "seed: 4 in the checkpoint, 1 now" in changed.stderr
+    assert "Traceback" not in changed.stderr
+
+
+def test_sigkill_mid_epoch_resumes_to_the_uninterrupted_weights(
+        finished_run, tmp_path):
+    whole, killed = finished_run, tmp_path / "killed"
 
     process = subprocess.Popen(_args(killed), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)

@@ -130,35 +130,6 @@ def _train(model_dir, *args):
                      "--steps_per_epoch=3", *args)
 
 
-def test_train_writes_summary_and_model_and_resumes(tmp_path):
-    import json  # pylint: disable=import-outside-toplevel
-    import keras  # pylint: disable=import-outside-toplevel
-    first = _train(tmp_path, "--epochs=1", "--conditional")
-    assert first.returncode == 0, first.stderr
-    second = _train(tmp_path, "--epochs=2", "--conditional")
-    assert second.returncode == 0, second.stderr
-    # The second call runs only the missing epoch.
-    assert "Epoch 2/2" in second.stdout and "Epoch 1/2" not in second.stdout
-    log_lines = (tmp_path / "log.csv").read_text().strip().splitlines()
-    assert len(log_lines) == 3  # header + one line per epoch
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["epochs_completed"] == 2
-    assert summary["config"]["method"] == "afd"
-    assert 0.0 <= summary["clean_test_accuracy"] <= 1.0
-    assert summary["train_seconds"] > 0 and summary["images_per_second"] > 0
-    model = keras.saving.load_model(tmp_path / "classifier.keras")
-    assert model.count_params() > 0
-    # A finished run re-run reports without training.
-    again = _train(tmp_path, "--epochs=2", "--conditional")
-    assert again.returncode == 0, again.stderr
-    assert "Epoch" not in again.stdout and "clean test accuracy" in again.stdout
-    # Resuming with settings that change the batches is refused.
-    changed = _train(tmp_path, "--epochs=3", "--conditional", "--seed=1")
-    assert changed.returncode == 2
-    assert "seed: 0 in the checkpoint, 1 now" in changed.stderr
-    assert "Traceback" not in changed.stderr
-
-
 @pytest.mark.parametrize("args,pattern", [
     (["--method=fast_at"], "--method"),
     (["--epsilon=2"], "--epsilon"),
