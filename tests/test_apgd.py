@@ -35,13 +35,13 @@ def test_agrees_with_art_within_1_5_points(loss, art_loss, undefended_mnist_mode
     x, y = mnist_sample_test[0][:500], mnist_sample_test[1][:500]
     epsilon = 0.08
     ours = attacks.apgd(undefended_mnist_model, x, y, epsilon=epsilon,
-                        num_steps=20, loss=loss)
+                        num_steps=10, loss=loss)
     classifier = TensorFlowV2Classifier(
         undefended_mnist_model, nb_classes=10, input_shape=(28, 28, 1),
         clip_values=(0.0, 1.0),
         loss_object=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     theirs = AutoProjectedGradientDescent(
-        classifier, eps=epsilon, eps_step=2 * epsilon, max_iter=20,
+        classifier, eps=epsilon, eps_step=2 * epsilon, max_iter=10,
         nb_random_init=1, batch_size=500, loss_type=art_loss,
         verbose=False).generate(x, y=y)
     theirs_accuracy = _accuracy(undefended_mnist_model, theirs, y)
