@@ -75,6 +75,10 @@ _PRECISION_EPOCHS = flags.DEFINE_integer(
 _RESULTS = flags.DEFINE_string(
     "results", None, "Write the results here (Markdown), with the step-cost "
     "plot step_cost.png beside it.")
+_UPDATE = flags.DEFINE_boolean(
+    "update", False, "Replace only this run's sections (and its target rows) "
+    "in an existing --results file, each quoting this command; keep the "
+    "others.")
 
 cli.register_choices_validator(_BENCHMARKS, ("all",) + benchmarks.BENCHMARKS)
 cli.register_choices_validator(_ARCHITECTURES, models.list_models())
@@ -107,7 +111,7 @@ def main(argv):
         print(f"## {title}\n\n{body}\n")
     if _RESULTS.value:
         results.write_results(_RESULTS.value, "afd-benchmark " + " ".join(
-            sys.argv[1:]), sections)
+            sys.argv[1:]), sections, update=_UPDATE.value)
         print(f"Wrote {_RESULTS.value}")
 
 
