@@ -29,12 +29,16 @@ def session_cache_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("afd_cache")
 
 
-@pytest.fixture(autouse=True)
-def isolated_environment(monkeypatch, session_cache_dir):
+# Session-wide, so that module- and session-scoped fixtures, which are set
+# up before any function-scoped one, see the same environment as the tests.
+@pytest.fixture(scope="session", autouse=True)
+def isolated_environment(session_cache_dir):
     """No implicit data dir, a private cache, and no network probes."""
-    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
-    monkeypatch.setenv("AFD_CACHE_DIR", str(session_cache_dir))
-    monkeypatch.setenv("AFD_OFFLINE", "1")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+        monkeypatch.setenv("AFD_CACHE_DIR", str(session_cache_dir))
+        monkeypatch.setenv("AFD_OFFLINE", "1")
+        yield
 
 
 @pytest.fixture(scope="session")

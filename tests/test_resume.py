@@ -19,7 +19,8 @@ import afd_keras  # noqa: F401  registers the classes the saved model names
 def _args(model_dir, epochs=3):
     return [sys.executable, "-m", "afd_keras_tools.train",
             f"--model_dir={model_dir}", "--batch_size=32", f"--epochs={epochs}",
-            "--steps_per_epoch=30", "--conditional", "--seed=4"]
+            "--steps_per_epoch=30", "--conditional", "--seed=4",
+            "--source=sample"]
 
 
 def _weights(model_dir):
