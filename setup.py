@@ -43,14 +43,17 @@ setuptools.setup(
         "jsonschema",
     ],
     extras_require={
-        # The tests cross-check our attacks against ART and plot reports.
-        "test": ["pytest>=7", "adversarial-robustness-toolbox>=1.17",
-                 "multiprocess", "matplotlib"],
+        # The tests cross-check our attacks against ART and plot reports,
+        # and run on two processes (pytest.ini).
+        "test": ["pytest>=7", "pytest-xdist>=3",
+                 "adversarial-robustness-toolbox>=1.17", "multiprocess",
+                 "matplotlib"],
         # ART's AutoAttack imports multiprocess without declaring it.
         "eval": ["adversarial-robustness-toolbox>=1.17", "multiprocess"],
         "plot": ["matplotlib"],
-        "all": ["pytest>=7", "adversarial-robustness-toolbox>=1.17",
-                "multiprocess", "matplotlib"],
+        "all": ["pytest>=7", "pytest-xdist>=3",
+                "adversarial-robustness-toolbox>=1.17", "multiprocess",
+                "matplotlib"],
     },
     entry_points={
         "console_scripts": [
