@@ -4,6 +4,7 @@ refused."""
 
 import csv
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,6 +50,17 @@ def test_a_finished_run_has_its_summary_and_reruns_without_training(
     assert rerun.returncode == 0, rerun.stderr
     assert "Epoch" not in rerun.stdout
     assert "clean test accuracy" in rerun.stdout
+
+
+def test_more_epochs_extend_a_finished_run(finished_run, tmp_path):
+    extended = tmp_path / "extended"
+    shutil.copytree(finished_run, extended)
+    result = subprocess.run(_args(extended, epochs=4), capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Epoch 4/4" in result.stdout and "Epoch 3/4" not in result.stdout
+    summary = json.loads((extended / "summary.json").read_text())
+    assert summary["epochs_completed"] == 4
 
 
 def test_resuming_with_settings_that_change_the_batches_is_refused(
