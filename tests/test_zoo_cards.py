@@ -53,3 +53,26 @@ def test_pgd_on_the_first_1000_matches_the_card(name, shared_data_dir):
         afd_keras.zoo.load(name), test, card["threat_model"]["epsilon"],
         [attack], sanity_examples=0, verbose=0)
     assert result.robust_accuracy == pytest.approx(subset["accuracy"], abs=0.02)
+
+
+def _card(method, clean, pgd, aa_lite, seconds=60.0):
+    return {"training": {"method": method, "wall_time_seconds": seconds},
+            "results": {"clean": {"accuracy": clean}, "pgd": {"accuracy": pgd},
+                        "aa_lite": {"accuracy": aa_lite}}}
+
+
+@pytest.mark.parametrize("afd, verdict", [
+    (_card("afd", 0.90, 0.50, 0.45), "better on all three: yes"),
+    (_card("afd", 0.90, 0.50, 0.39), "better on all three: **no**"),
+    (_card("afd", 0.80, 0.50, 0.45), "better on all three: **no**"),
+])
+def test_claim_needs_afd_ahead_of_fgsm_rs_on_every_axis(afd, verdict):
+    fgsm_rs = _card("fgsm_rs", 0.85, 0.40, 0.40)
+    pgd = _card("pgd", 0.88, 0.55, 0.50, seconds=240.0)
+    text = tables.claim([_card("standard", 0.99, 0.0, 0.0), fgsm_rs, afd, pgd])
+    assert verdict in text
+    assert "at 0.25x its training time" in text
+
+
+def test_claim_is_empty_without_an_afd_card():
+    assert tables.claim([_card("fgsm_rs", 0.85, 0.40, 0.40)]) == ""
