@@ -7,7 +7,6 @@ compares it with the zoo's fgsm_rs model of the same dataset.
 
 import os
 import time
-import warnings
 
 from afd_keras import data
 from afd_keras import zoo
@@ -58,10 +57,8 @@ def run(model_name=DEFAULT_MODEL, *, baseline_name=DEFAULT_BASELINE,
     epsilon = card["threat_model"]["epsilon"]
     attack = (f"pgd:num_steps={num_steps},"
               f"step_size={2.5 * epsilon / num_steps:.6g}")
-    with warnings.catch_warnings():  # the sample is the point here
-        warnings.filterwarnings("ignore", "Using the embedded sample")
-        test = data.load(card["dataset"], "test", batch_size=500,
-                         source="sample", num_examples=num_examples)
+    test = data.load(card["dataset"], "test", batch_size=500,
+                     source="sample", num_examples=num_examples)
     baselines = {}
     if baseline_name:
         baseline_dir = os.path.join(output_dir, baseline_name)

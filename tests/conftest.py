@@ -52,14 +52,11 @@ def mnist_sample_test():
 @pytest.fixture(scope="session")
 def undefended_mnist_model():
     """small_cnn trained one epoch on the embedded MNIST sample (~97%)."""
-    import warnings  # pylint: disable=import-outside-toplevel
     import keras  # pylint: disable=import-outside-toplevel
     import afd_keras  # pylint: disable=import-outside-toplevel
     keras.utils.set_random_seed(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        train = afd_keras.data.load("mnist", "train", batch_size=128,
-                                    shuffle=True, source="sample", seed=0)
+    train = afd_keras.data.load("mnist", "train", batch_size=128,
+                                shuffle=True, source="sample", seed=0)
     model = afd_keras.models.build("small_cnn")
     model.compile(optimizer=keras.optimizers.Adam(1e-3),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))

@@ -100,7 +100,7 @@ def load(name, split, *, batch_size=None, shuffle=False, augment=False,
     tried = []
     for attempt in _attempts(source, spec, data_dir):
         dataset = attempt(name=name, spec=spec, split=split, data_dir=data_dir,
-                          tfds_dir=tfds_dir, tried=tried)
+                          tfds_dir=tfds_dir, tried=tried, source=source)
         if dataset is not None:
             return pipeline.build_pipeline(
                 dataset, batch_size=batch_size, shuffle=shuffle,
@@ -199,13 +199,16 @@ def _download(*, name, split, tfds_dir, tried, **_):
     return tfds_source.as_supervised(builder, split)
 
 
-def _sample(*, name, spec, split, tried, **_):
+def _sample(*, name, spec, split, tried, source, **_):
     if not (spec and sample.has_sample(name, split)):
         tried.append(f"the embedded sample (has no {name}/{split})")
         return None
-    warnings.warn(
-        f"Using the embedded sample of {name}/{split} "
-        f"({sample.describe(name, split)}), not the full data. Set "
-        f"{DATA_DIR_ENV} or pass data_dir= to use the full dataset.",
-        stacklevel=3)
+    # Warn only when the sample stands in for data that was not found; a
+    # caller who asked for source="sample" knows what it gets.
+    if source == "auto":
+        warnings.warn(
+            f"Using the embedded sample of {name}/{split} "
+            f"({sample.describe(name, split)}), not the full data. Set "
+            f"{DATA_DIR_ENV} or pass data_dir= to use the full dataset.",
+            stacklevel=3)
     return tf.data.Dataset.from_tensor_slices(sample.read_split(name, split))
