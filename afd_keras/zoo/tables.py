@@ -20,6 +20,14 @@ def _grouped(all_cards):
             yield dataset, group
 
 
+def _epsilon(value):
+    """8/255 rather than 0.03137: image budgets are usually whole pixel levels."""
+    levels = value * 255
+    if value < 0.1 and abs(levels - round(levels)) < 1e-6:
+        return f"{round(levels)}/255"
+    return f"{value:.4g}"
+
+
 def _percent(value):
     return f"{100 * value:.2f}%"
 
@@ -97,7 +105,7 @@ def markdown(all_cards):
         pgd_attack = next(iter(results["pgd"]["attacks"]))
         lines = [
             f"**{_TITLES[dataset]}**, {first['threat_model']['norm']} "
-            f"eps = {first['threat_model']['epsilon']:.4g}. Clean and PGD "
+            f"eps = {_epsilon(first['threat_model']['epsilon'])}. Clean and PGD "
             f"accuracy on {results['clean']['num_examples']:,} test images "
             f"(`{pgd_attack}`, random start); AA-lite (APGD-CE + APGD-DLR + "
             f"Square) on the first {results['aa_lite']['num_examples']:,}.",
@@ -154,7 +162,7 @@ def plot(all_cards, path):
                         + f" (first {sweep[0]['num_examples']:,})")
         first = group[0]
         ax.set_title(f"{_TITLES[dataset]}, eps = "
-                     f"{first['threat_model']['epsilon']:.4g}")
+                     f"{_epsilon(first['threat_model']['epsilon'])}")
         ax.set_xlabel("PGD accuracy (%)")
         ax.set_ylabel("clean accuracy (%)")
         ax.grid(alpha=0.3)
