@@ -54,39 +54,3 @@ def test_pgd_on_the_first_1000_matches_the_card(name, shared_data_dir):
         [attack], sanity_examples=0, verbose=0)
     assert result.robust_accuracy == pytest.approx(subset["accuracy"], abs=0.02)
 
-
-def _card(method, clean, pgd, aa_lite, seconds=60.0, epsilon=8 / 255):
-    """The parts of a card that the tables read."""
-    return {"name": f"net_cifar10_{method}", "dataset": "cifar10",
-            "threat_model": {"norm": "linf", "epsilon": epsilon},
-            "training": {"method": method, "wall_time_seconds": seconds,
-                         "epochs": 15},
-            "results": {"clean": {"accuracy": clean, "num_examples": 10000},
-                        "pgd": {"accuracy": pgd, "attacks": {"pgd:...": {}}},
-                        "aa_lite": {"accuracy": aa_lite, "num_examples": 1000},
-                        "condition_sweep": []}}
-
-
-@pytest.mark.parametrize("afd, verdict", [
-    (_card("afd", 0.90, 0.50, 0.45), "better on all three: yes"),
-    (_card("afd", 0.90, 0.50, 0.39), "better on all three: **no**"),
-    (_card("afd", 0.80, 0.50, 0.45), "better on all three: **no**"),
-])
-def test_claim_needs_afd_ahead_of_fgsm_rs_on_every_axis(afd, verdict):
-    fgsm_rs = _card("fgsm_rs", 0.85, 0.40, 0.40)
-    pgd = _card("pgd", 0.88, 0.55, 0.50, seconds=240.0)
-    text = tables.claim([_card("standard", 0.99, 0.0, 0.0), fgsm_rs, afd, pgd])
-    assert verdict in text
-    assert "at 0.25x its training time" in text
-
-
-def test_claim_is_empty_without_an_afd_card():
-    assert tables.claim([_card("fgsm_rs", 0.85, 0.40, 0.40)]) == ""
-
-
-@pytest.mark.parametrize("epsilon, text", [
-    (8 / 255, "eps = 8/255."), (0.3, "eps = 0.3."), (0.0314, "eps = 0.0314.")])
-def test_table_names_pixel_level_budgets_as_such(epsilon, text):
-    table = tables.markdown([_card("afd", 0.9, 0.5, 0.45, epsilon=epsilon)])
-    assert text in table
-    assert "| `net_cifar10_afd` | afd | 15 | 90.00% | 50.00% | 45.00% |" in table

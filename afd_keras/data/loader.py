@@ -1,5 +1,6 @@
 """`load`: one call that finds a dataset split wherever it is and pipelines it."""
 
+import functools
 import os
 import time
 import warnings
@@ -54,7 +55,9 @@ def load(name, split, *, batch_size=None, shuffle=False, augment=False,
         data_dir: the folder holding the data: TFDS prepared folders and/or
             the local files under `<data_dir>/<dataset folder>/`. Defaults to
             `$AFD_DATA_DIR`.
-        source: "auto", "tfds", "local", "download" or "sample".
+        source: "auto", "tfds", "local", "download" or "sample". "auto"
+            falls back to the embedded sample, with a warning, only when
+            no `data_dir` is configured; "sample" asks for it (no warning).
         num_examples: keep only the first `num_examples` examples.
         seed: seeds shuffling and augmentation.
         drop_remainder: drop the last incomplete batch.
@@ -100,7 +103,7 @@ def load(name, split, *, batch_size=None, shuffle=False, augment=False,
     tried = []
     for attempt in _attempts(source, spec, data_dir):
         dataset = attempt(name=name, spec=spec, split=split, data_dir=data_dir,
-                          tfds_dir=tfds_dir, tried=tried, source=source)
+                          tfds_dir=tfds_dir, tried=tried)
         if dataset is not None:
             return pipeline.build_pipeline(
                 dataset, batch_size=batch_size, shuffle=shuffle,
@@ -134,12 +137,13 @@ def _attempts(source, spec, data_dir):
     if source == "auto":
         order = [_tfds_prepared, _tfds_archives, _local, _download]
         # The sample stands in only when the user configured no data at all.
-        return order + ([_sample] if data_dir is None else [])
+        return order + ([functools.partial(_sample, stands_in=True)]
+                         if data_dir is None else [])
     return {
         "tfds": [_tfds_prepared, _tfds_archives],
         "local": [_local],
         "download": [_download],
-        "sample": [_sample],
+        "sample": [functools.partial(_sample, stands_in=False)],
     }[source]
 
 
@@ -199,16 +203,19 @@ def _download(*, name, split, tfds_dir, tried, **_):
     return tfds_source.as_supervised(builder, split)
 
 
-def _sample(*, name, spec, split, tried, source, **_):
+def _sample(*, name, spec, split, tried, stands_in, **_):
     if not (spec and sample.has_sample(name, split)):
         tried.append(f"the embedded sample (has no {name}/{split})")
         return None
-    # Warn only when the sample stands in for data that was not found; a
-    # caller who asked for source="sample" knows what it gets.
-    if source == "auto":
+    # A warning only when the sample stands in for data that was not found;
+    # a caller who asked for source="sample" knows what it gets.
+    if stands_in:
         warnings.warn(
             f"Using the embedded sample of {name}/{split} "
             f"({sample.describe(name, split)}), not the full data. Set "
             f"{DATA_DIR_ENV} or pass data_dir= to use the full dataset.",
             stacklevel=3)
+    else:
+        logging.info("Loading %s/%s from the embedded sample (%s).", name,
+                     split, sample.describe(name, split))
     return tf.data.Dataset.from_tensor_slices(sample.read_split(name, split))

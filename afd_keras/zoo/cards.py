@@ -48,6 +48,17 @@ def validate(card):
                          f"{field}: {e.message}") from None
 
 
+def pixel_levels(epsilon):
+    """`epsilon` in whole 1/255 pixel levels (8 for 8/255), or None.
+
+    Only budgets below 0.1 are read this way: 0.3 on MNIST is a decimal.
+    """
+    levels = round(epsilon * 255)
+    if 0 < epsilon < 0.1 and abs(epsilon * 255 - levels) < 1e-6:
+        return levels
+    return None
+
+
 def names(directory=None):
     """The names of the cards in a zoo folder, sorted."""
     directory = directory or zoo_dir()

@@ -65,10 +65,8 @@ class EvaluationSettings:
 def default_name(config):
     """`<architecture>_<dataset>_<method>_linf<eps>`, eps as 8_255 for
     multiples of 1/255 below 0.1 (CIFAR-10), else as a decimal."""
-    eps = config.epsilon
-    in_255 = round(eps * 255)
-    eps_text = (f"{in_255}_255" if eps < 0.1 and abs(eps * 255 - in_255) < 1e-6
-                else f"{eps:g}")
+    levels = cards.pixel_levels(config.epsilon)
+    eps_text = f"{levels}_255" if levels else f"{config.epsilon:g}"
     return f"{config.architecture}_{config.dataset}_{config.method}_linf{eps_text}"
 
 

@@ -1,0 +1,75 @@
+"""The zoo's generated tables: budgets, and the check of the paper's claim."""
+
+import pytest
+
+from afd_keras.zoo import tables
+
+
+def _card(method, clean, pgd, aa_lite, *, seconds=60.0, epsilon=8 / 255,
+          architecture="resnet9", num_examples=10000):
+    """The parts of a card that the tables read."""
+    return {"name": f"{architecture}_cifar10_{method}", "dataset": "cifar10",
+            "model": {"architecture": architecture},
+            "threat_model": {"norm": "linf", "epsilon": epsilon},
+            "training": {"method": method, "wall_time_seconds": seconds,
+                         "epochs": 15},
+            "results": {
+                "clean": {"accuracy": clean, "num_examples": num_examples},
+                "pgd": {"accuracy": pgd, "num_examples": num_examples,
+                        "attacks": {"pgd:num_steps=40": {}}},
+                "aa_lite": {"accuracy": aa_lite, "num_examples": 1000},
+                "condition_sweep": []}}
+
+
+FGSM_RS = _card("fgsm_rs", 0.80, 0.40, 0.38)
+PGD = _card("pgd", 0.78, 0.50, 0.47, seconds=240.0)
+
+
+@pytest.mark.parametrize("afd, verdict", [
+    (_card("afd", 0.85, 0.45, 0.45), "better on all three: yes."),
+    # 8 points behind on AA-lite's 1,000 images is beyond noise.
+    (_card("afd", 0.85, 0.45, 0.30), "better on all three: **no**."),
+    (_card("afd", 0.75, 0.45, 0.45), "better on all three: **no**."),
+    # 0.5 points on 10,000 images is within two standard errors.
+    (_card("afd", 0.85, 0.405, 0.45), "better on all three: **not shown**"),
+    (_card("afd", 0.80, 0.45, 0.45), "better on all three: **not shown**"),
+])
+def test_claim_needs_afd_ahead_of_fgsm_rs_beyond_noise(afd, verdict):
+    text = tables.claim_check([_card("standard", 0.9, 0.0, 0.0), FGSM_RS, afd,
+                               PGD])
+    assert verdict in text
+    assert "in 0.25x pgd's training wall time" in text
+
+
+def test_claim_gives_the_gaps_in_points():
+    text = tables.claim_check([FGSM_RS, _card("afd", 0.85, 0.405, 0.45)])
+    assert ("clean +5.00, PGD +0.50 (within noise), AA-lite +7.00 percentage "
+            "points") in text
+
+
+def test_claim_says_when_fgsm_rs_collapsed():
+    collapsed = _card("fgsm_rs", 0.95, 0.0, 0.0)
+    text = tables.claim_check([collapsed, _card("afd", 0.96, 0.9, 0.85)])
+    assert "overfit catastrophically" in text
+    assert "overfit" not in tables.claim_check(
+        [FGSM_RS, _card("afd", 0.96, 0.9, 0.85)])
+
+
+@pytest.mark.parametrize("group", [
+    [FGSM_RS, PGD],  # no AFD card
+    [_card("afd", 0.85, 0.45, 0.45)],  # nothing to compare with
+    # Another net or another budget is not a baseline.
+    [_card("fgsm_rs", 0.8, 0.4, 0.4, architecture="small_cnn"),
+     _card("pgd", 0.8, 0.5, 0.5, epsilon=4 / 255),
+     _card("afd", 0.85, 0.45, 0.45)],
+])
+def test_claim_is_empty_without_a_comparable_pair(group):
+    assert tables.claim_check(group) == ""
+
+
+@pytest.mark.parametrize("epsilon, text", [
+    (8 / 255, "eps = 8/255."), (0.3, "eps = 0.3."), (0.0314, "eps = 0.0314.")])
+def test_table_names_pixel_level_budgets_as_such(epsilon, text):
+    table = tables.markdown([_card("afd", 0.9, 0.5, 0.45, epsilon=epsilon)])
+    assert text in table
+    assert "| `resnet9_cifar10_afd` | afd | 15 | 90.00% | 50.00% | 45.00% |" in table
