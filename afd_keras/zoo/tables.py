@@ -51,14 +51,16 @@ def _gap(ours, theirs, key):
     return points, 1 if p > q else -1
 
 
-def _gaps_text(ours, theirs, keys):
-    parts = []
+def _gaps(ours, theirs, keys):
+    """The gaps on `keys` as text, and their signs (see `_gap`)."""
+    parts, signs = [], []
     for key, label in _AXES:
         if key in keys:
             points, sign = _gap(ours, theirs, key)
             parts.append(f"{label} {points:+.2f}" +
                          ("" if sign else " (within noise)"))
-    return ", ".join(parts) + " percentage points"
+            signs.append(sign)
+    return ", ".join(parts) + " percentage points", signs
 
 
 def _baseline(group, afd, method):
@@ -97,13 +99,12 @@ def claim_check(group):
         baseline = _baseline(group, afd, "fgsm_rs")
         if baseline:
             theirs = baseline["results"]
-            signs = [_gap(ours, theirs, key)[1] for key, _ in _AXES]
+            text, signs = _gaps(ours, theirs, ("clean", "pgd", "aa_lite"))
             verdict = ("yes" if min(signs) > 0 else
                        "**no**" if min(signs) < 0 else
                        "**not shown** (a gap within noise)")
-            parts.append(f"`{afd['name']}` against fgsm_rs: "
-                         f"{_gaps_text(ours, theirs, ('clean', 'pgd', 'aa_lite'))}"
-                         f"; better on all three: {verdict}.")
+            parts.append(f"`{afd['name']}` against fgsm_rs: {text}; better "
+                         f"on all three: {verdict}.")
             if theirs["pgd"]["accuracy"] < 0.01:
                 parts.append("This fgsm_rs run overfit catastrophically (its "
                              "PGD accuracy collapsed), so it is a weak "
@@ -114,7 +115,7 @@ def claim_check(group):
                      reference["training"]["wall_time_seconds"])
             parts.append(
                 f"Against pgd: "
-                f"{_gaps_text(ours, reference['results'], ('pgd', 'aa_lite'))}"
+                f"{_gaps(ours, reference['results'], ('pgd', 'aa_lite'))[0]}"
                 f", in {ratio:.2f}x pgd's training wall time.")
         if parts:
             paragraphs.append(" ".join(parts))
