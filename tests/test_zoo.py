@@ -18,6 +18,7 @@ import afd_keras
 from afd_keras.data import errors
 from afd_keras.zoo import cards
 from afd_keras.zoo import publishing
+from afd_keras.zoo import weights as weights_lib
 from afd_keras.training import run as run_lib
 
 NAME = "tiny_mnist_afd"
@@ -164,9 +165,23 @@ def test_file_url_with_the_right_hash_downloads_and_loads(
     _edit_card(zoo_copy, lambda card: card["files"].update(url=served.as_uri()))
     model = afd_keras.zoo.load(NAME, zoo_dir=zoo_copy,
                                cache_dir=tmp_path / "cache")
+    assert (tmp_path / "cache" / weights_lib.CACHE_SUBDIR / weights.name).is_file()
     reference = afd_keras.zoo.load(NAME, zoo_dir=published[1])
     for a, b in zip(model.get_weights(), reference.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_stale_cached_download_is_replaced(zoo_copy, tmp_path):
+    weights = zoo_copy / f"{NAME}.weights.h5"
+    served = tmp_path / "served.weights.h5"
+    shutil.move(weights, served)
+    _edit_card(zoo_copy, lambda card: card["files"].update(url=served.as_uri()))
+    # A cached copy of an older version of the model, e.g. before a republish.
+    cached = tmp_path / "cache" / weights_lib.CACHE_SUBDIR / weights.name
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"older weights")
+    afd_keras.zoo.load(NAME, zoo_dir=zoo_copy, cache_dir=tmp_path / "cache")
+    assert cached.read_bytes() == served.read_bytes()
 
 
 def test_architecture_mismatch_is_a_clear_error(zoo_copy):

@@ -1,5 +1,6 @@
 """Weights files: found or downloaded, verified by sha256, then loaded."""
 
+import functools
 import os
 
 import keras
@@ -17,7 +18,8 @@ def fetch(card, weights="pretrained", *, cache_dir=None, directory):
         card: the model card.
         weights: "pretrained" (the zoo's file, else the card's URL), or the
             path of a copy of the published file.
-        cache_dir: the Keras cache for downloads (default `~/.keras`).
+        cache_dir: the cache folder for downloads (default: the Keras
+            cache, `$KERAS_HOME` or `~/.keras`).
         directory: the zoo folder holding the card.
 
     Returns:
@@ -49,12 +51,21 @@ def fetch(card, weights="pretrained", *, cache_dir=None, directory):
 
 
 def _download(files, cache_dir):
-    # No file_hash here: our own check below reports what was found, and a
-    # bad file is removed so that the next call downloads again.
+    if cache_dir is not None:
+        # get_file quietly uses /tmp/.keras instead of a cache_dir that does
+        # not exist yet.
+        os.makedirs(os.path.expanduser(os.fspath(cache_dir)), exist_ok=True)
+    get_file = functools.partial(
+        keras.utils.get_file, files["weights"], origin=files["url"],
+        cache_dir=cache_dir, cache_subdir=CACHE_SUBDIR)
     try:
-        path = keras.utils.get_file(files["weights"], origin=files["url"],
-                                    cache_dir=cache_dir,
-                                    cache_subdir=CACHE_SUBDIR)
+        # With file_hash, a stale cached copy (say of a republished model)
+        # is downloaded again, and a bad download is refused.
+        return get_file(file_hash=files["sha256"], hash_algorithm="sha256")
+    except ValueError:
+        # The download failed get_file's check and was kept. Without a hash,
+        # get_file returns its path, so the check below says what was found.
+        path = get_file()
     except Exception as e:  # pylint: disable=broad-except
         # get_file raises a bare Exception for URL and HTTP errors.
         raise FileNotFoundError(f"Could not download {files['weights']} from "
