@@ -112,6 +112,12 @@ def test_list_models_filters(published):
     assert afd_keras.zoo.list_models(threat_model="l2", zoo_dir=zoo_dir) == []
 
 
+def test_list_models_refuses_a_misspelt_filter(published):
+    _, zoo_dir, _ = published
+    with pytest.raises(ValueError, match="Did you mean 'mnist'"):
+        afd_keras.zoo.list_models("mnsit", zoo_dir=zoo_dir)
+
+
 def test_flipped_byte_is_refused_before_loading(zoo_copy):
     weights = zoo_copy / f"{NAME}.weights.h5"
     content = bytearray(weights.read_bytes())

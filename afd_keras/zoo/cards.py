@@ -44,7 +44,8 @@ def validate(card):
         jsonschema.validate(card, schema())
     except jsonschema.ValidationError as e:
         field = "/".join(map(str, e.absolute_path)) or "(top level)"
-        raise ValueError(f"Invalid model card {card.get('name')!r} at "
+        name = card.get("name") if isinstance(card, dict) else None
+        raise ValueError(f"Invalid model card {name!r} at "
                          f"{field}: {e.message}") from None
 
 

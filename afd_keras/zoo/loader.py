@@ -2,6 +2,7 @@
 weights are loaded. Nothing here depends on the model."""
 
 from afd_keras import models
+from afd_keras.data import catalog
 from afd_keras.zoo import cards
 from afd_keras.zoo import weights as weights_lib
 
@@ -17,11 +18,19 @@ def list_models(dataset=None, threat_model=None, *, zoo_dir=None):
     Returns:
         A sorted list of model names.
 
+    Raises:
+        ValueError: a dataset or norm that no card can have (the closest
+            one is suggested).
+
     Example:
 
-    >>> afd_keras.zoo.list_models(dataset="cifar10")
-    ['resnet9_cifar10_afd_linf8_255', ...]
+    >>> afd_keras.zoo.list_models(dataset="mnist", threat_model="linf")
+    ['small_cnn_mnist_afd_linf0.3', ...]
     """
+    properties = cards.schema()["properties"]
+    _check_choice("dataset", dataset, properties["dataset"]["enum"])
+    _check_choice("threat_model", threat_model,
+                  properties["threat_model"]["properties"]["norm"]["enum"])
     found = []
     for name in cards.names(zoo_dir):
         card = cards.read(name, zoo_dir)
@@ -31,6 +40,12 @@ def list_models(dataset=None, threat_model=None, *, zoo_dir=None):
             continue
         found.append(name)
     return found
+
+
+def _check_choice(kind, value, choices):
+    # A typo would otherwise quietly list nothing.
+    if value is not None and value not in choices:
+        raise ValueError(catalog.unknown_name_message(kind, value, choices))
 
 
 def get_info(name, *, zoo_dir=None):
@@ -81,8 +96,8 @@ def load(name, *, weights="pretrained", cache_dir=None, zoo_dir=None):
             the package, else the card's URL), None (the architecture with
             fresh weights), or the path of a copy of the published file. To
             load other weights, use `weights=None` and `load_weights`.
-        cache_dir: the Keras cache folder for downloads (default
-            `~/.keras`).
+        cache_dir: the cache folder for downloads (default: the Keras
+            cache, `$KERAS_HOME` or `~/.keras`).
         zoo_dir: another zoo folder (default `cards.zoo_dir()`).
 
     Returns:
