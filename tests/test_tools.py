@@ -205,3 +205,28 @@ def test_evaluate_missing_model_is_one_line_error(tmp_path):
     result = _run_tool("evaluate", f"--model={tmp_path / 'none.keras'}")
     assert result.returncode == 2
     assert "No model at" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_evaluate_takes_a_zoo_models_dataset_and_budget_from_its_card(tmp_path):
+    import json  # pylint: disable=import-outside-toplevel
+    result = _run_tool("evaluate", "--model=small_cnn_fashion_mnist_afd_linf0.1",
+                       "--source=sample", "--num_examples=20",
+                       "--attacks=fgsm", "--sanity_examples=0",
+                       f"--output_dir={tmp_path}")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["epsilon"] == 0.1
+    assert "fashion_mnist" in result.stderr
+
+
+@pytest.mark.parametrize("args,pattern", [
+    (["--model=small_cnn_fashion_mnist_afd_linf0.1", "--dataset=mnist"],
+     "trained on fashion_mnist"),
+    (["--model=small_cnn_mnist_fgsm_rs_linf0.3", "--condition=0.5"],
+     "has none"),
+])
+def test_evaluate_refuses_what_does_not_fit_the_model(args, pattern):
+    result = _run_tool("evaluate", "--source=sample", "--num_examples=10", *args)
+    assert result.returncode == 2
+    assert pattern in result.stderr
+    assert "Traceback" not in result.stderr

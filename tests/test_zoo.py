@@ -332,4 +332,4 @@ def test_evaluate_tool_tells_a_missing_run_from_a_zoo_name(tmp_path):
     result = _run_tool("evaluate", f"--model={tmp_path / 'missing_run'}")
     assert result.returncode == 2 and "No model at" in result.stderr
     result = _run_tool("evaluate", "--model=mnist_run")
-    assert result.returncode == 2 and "no zoo model" in result.stderr
+    assert result.returncode == 2 and "Unknown zoo model" in result.stderr

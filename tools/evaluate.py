@@ -19,15 +19,18 @@ from afd_keras.evaluation import suite
 _MODEL = flags.DEFINE_string(
     "model", None, "A saved .keras model, a run dir from afd-train, or a "
     "zoo model name (see afd_keras.zoo.list_models()).")
-_DATASET = flags.DEFINE_enum("dataset", "mnist",
-                             ["mnist", "fashion_mnist", "cifar10"], "Dataset.")
+_DATASET = flags.DEFINE_enum(
+    "dataset", None, ["mnist", "fashion_mnist", "cifar10"],
+    "Dataset (default: the model's, from its zoo card or run dir; else mnist).")
 _DATA_DIR = flags.DEFINE_string("data_dir", None,
                                 "Folder with the data (default $AFD_DATA_DIR).")
 _SOURCE = flags.DEFINE_enum("source", "auto", list(loader.SOURCES),
                             "Where to read the test split from.")
-_NORM = flags.DEFINE_enum("norm", "linf", ["linf", "l2"], "Threat model.")
-_EPSILON = flags.DEFINE_float("epsilon", 0.3, "Budget on [0, 1] images.",
-                              lower_bound=0.0)
+_NORM = flags.DEFINE_enum("norm", None, ["linf", "l2"],
+                          "Threat model (default: the model's; else linf).")
+_EPSILON = flags.DEFINE_float(
+    "epsilon", None, "Budget on [0, 1] images (default: the model's; else "
+    "0.3).", lower_bound=0.0)
 _SUITES = ", ".join(f"{name} = {' + '.join(specs)}"
                     for name, specs in suite.SUITES.items())
 _ATTACKS = flags.DEFINE_list(
@@ -70,19 +73,20 @@ flags.register_validator(
 
 def main(argv):
     del argv
-    model = report.load_model(_MODEL.value)
-    if _CONDITION.value is not None:
-        model.set_condition(_CONDITION.value)
-    test = data.load(_DATASET.value, "test", batch_size=500,
+    model = report.load_model(_MODEL.value, condition=_CONDITION.value)
+    dataset, norm, epsilon = report.threat_setting(
+        _MODEL.value, dataset=_DATASET.value, norm=_NORM.value,
+        epsilon=_EPSILON.value)
+    test = data.load(dataset, "test", batch_size=500,
                      data_dir=_DATA_DIR.value, source=_SOURCE.value,
                      num_examples=_NUM_EXAMPLES.value)
     # Commas separate attacks in the flag, so settings use ';'.
     attacks = [spec.replace(";", ",") for spec in _ATTACKS.value]
     print(evaluation.write_reports(
-        model, test, _EPSILON.value, attacks, _OUTPUT_DIR.value,
+        model, test, epsilon, attacks, _OUTPUT_DIR.value,
         conditions=[float(c) for c in _CONDITIONS.value],
         baselines=dict(b.split("=", 1) for b in _BASELINES.value),
-        norm=_NORM.value, sanity_examples=_SANITY_EXAMPLES.value))
+        norm=norm, sanity_examples=_SANITY_EXAMPLES.value))
 
 
 def run():
