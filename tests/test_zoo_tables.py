@@ -73,3 +73,11 @@ def test_table_names_pixel_level_budgets_as_such(epsilon, text):
     table = tables.markdown([_card("afd", 0.9, 0.5, 0.45, epsilon=epsilon)])
     assert text in table
     assert "| `resnet9_cifar10_afd` | afd | 15 | 90.00% | 50.00% | 45.00% |" in table
+
+
+def test_cards_evaluated_differently_get_separate_tables():
+    sample_evaluated = _card("afd", 0.85, 0.45, 0.45, num_examples=1000)
+    text = tables.markdown([FGSM_RS, sample_evaluated])
+    assert "on 10,000 test images" in text and "on 1,000 test images" in text
+    # Each table is alone, so there is no claim check across the two.
+    assert "better on all three" not in text
