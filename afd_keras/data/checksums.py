@@ -10,9 +10,10 @@ _CHUNK_BYTES = 1 << 20
 
 
 @functools.lru_cache(maxsize=64)
-def _sha256(path, size, mtime_ns):
-    # size and mtime_ns are part of the key so an edited file is hashed again.
-    del size, mtime_ns
+def _sha256(path, version):
+    # The file's version is part of the key so an edited or replaced file is
+    # hashed again. It includes ctime, which `cp -p` or `touch` cannot set back.
+    del version
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(_CHUNK_BYTES), b""):
@@ -23,7 +24,8 @@ def _sha256(path, size, mtime_ns):
 def sha256_of(path):
     """Returns the hex sha256 of the file at `path`."""
     stat = os.stat(path)
-    return _sha256(os.fspath(path), stat.st_size, stat.st_mtime_ns)
+    return _sha256(os.fspath(path), (stat.st_size, stat.st_mtime_ns,
+                                     stat.st_ctime_ns, stat.st_ino))
 
 
 def verify(path, expected_sha256, expected_size=None):
