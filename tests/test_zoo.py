@@ -177,6 +177,15 @@ def test_file_url_with_the_right_hash_downloads_and_loads(
         np.testing.assert_array_equal(a, b)
 
 
+def test_missing_weights_are_a_clear_error(zoo_copy, tmp_path):
+    with pytest.raises(FileNotFoundError, match="No weights file at"):
+        afd_keras.zoo.load(NAME, weights=tmp_path / "absent.weights.h5",
+                           zoo_dir=zoo_copy)
+    (zoo_copy / f"{NAME}.weights.h5").unlink()
+    with pytest.raises(FileNotFoundError, match="card gives no URL"):
+        afd_keras.zoo.load(NAME, zoo_dir=zoo_copy)
+
+
 def test_a_stale_cached_download_is_replaced(zoo_copy, tmp_path):
     weights = zoo_copy / f"{NAME}.weights.h5"
     served = tmp_path / "served.weights.h5"
