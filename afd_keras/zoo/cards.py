@@ -61,7 +61,15 @@ def pixel_levels(epsilon):
 
 
 def names(directory=None):
-    """The names of the cards in a zoo folder, sorted."""
+    """The names of the cards in a zoo folder, sorted.
+
+    Args:
+        directory: the zoo folder (default `zoo_dir()`).
+
+    Returns:
+        A sorted list of names. Only `.json` files whose stem has the form
+        of a model name count.
+    """
     directory = directory or zoo_dir()
     return sorted(f[:-len(".json")] for f in os.listdir(directory)
                   if f.endswith(".json") and _NAME.fullmatch(f[:-len(".json")]))
@@ -106,6 +114,13 @@ def card_path(name, directory=None):
 def read(name, directory=None):
     """Reads and validates a model's card.
 
+    Args:
+        name: the model's name.
+        directory: the zoo folder (default `zoo_dir()`).
+
+    Returns:
+        The card, a dict that follows `card_schema.json`.
+
     Raises:
         ValueError: a bad or unknown name, or an invalid card.
     """
@@ -124,7 +139,22 @@ def read(name, directory=None):
 
 
 def write(card, directory):
-    """Validates a card and writes it as `<name>.json`, atomically."""
+    """Validates a card and writes it as `<name>.json`, atomically.
+
+    Args:
+        card: the card, a dict that follows `card_schema.json`.
+        directory: the zoo folder.
+
+    Returns:
+        The path of the card file.
+
+    Raises:
+        ValueError: the card is invalid, or its name could leave the zoo.
+
+    Example:
+
+    >>> write(afd_keras.zoo.get_info("small_cnn_mnist_afd_linf0.3"), "/tmp/zoo")
+    """
     validate(card)
     check_name(card["name"])
     path = os.path.join(directory, card["name"] + ".json")

@@ -69,7 +69,21 @@ def get_info(name, *, zoo_dir=None):
 
 
 def build(card):
-    """Builds a card's architecture, without weights, at its condition."""
+    """Builds a card's architecture, without weights, at its condition.
+
+    Args:
+        card: a model card.
+
+    Returns:
+        A built `keras.Model` with fresh weights.
+
+    Raises:
+        ValueError: the card gives a condition for a model without a dial.
+
+    Example:
+
+    >>> model = build(afd_keras.zoo.get_info("small_cnn_mnist_afd_linf0.3"))
+    """
     model = models.build(card["model"]["architecture"],
                          **card["model"]["arguments"])
     if card["model"]["condition"] is not None:

@@ -73,6 +73,12 @@ def default_name(config):
 def read_run(run_dir):
     """Reads a finished run's summary and config.
 
+    Args:
+        run_dir: an `afd-train` run folder.
+
+    Returns:
+        A `(summary, config)` pair: the summary dict and its `TrainConfig`.
+
     Raises:
         ValueError: the run has no summary or has not finished.
     """

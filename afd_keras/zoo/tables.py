@@ -227,6 +227,13 @@ def plot(all_cards, path):
 def replace_section(text, table):
     """Puts `table` between the zoo-table markers of a Markdown text.
 
+    Args:
+        text: the Markdown text, e.g. README.md's.
+        table: the Markdown to put between the markers.
+
+    Returns:
+        The text with the old section replaced.
+
     Raises:
         ValueError: the text lacks the markers.
     """

@@ -83,6 +83,11 @@ def _download(files, cache_dir):
 def load_into(model, path, card):
     """Loads a verified weights file into a model built from its card.
 
+    Args:
+        model: the model `loader.build(card)` returned.
+        path: a weights file that `fetch` verified.
+        card: the model card, for the error message.
+
     Raises:
         ValueError: the file's variables do not fit the card's architecture.
     """
