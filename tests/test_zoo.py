@@ -149,29 +149,29 @@ def test_names_cannot_leave_the_zoo(published, name):
         afd_keras.zoo.get_info(name, zoo_dir=zoo_dir)
 
 
-def test_file_url_with_a_wrong_hash_is_refused(zoo_copy, tmp_path):
-    weights = zoo_copy / f"{NAME}.weights.h5"
-    served = tmp_path / "served.weights.h5"
-    shutil.move(weights, served)
+@pytest.fixture
+def served(zoo_copy, tmp_path):
+    """The weights moved out of the zoo copy, which names them by a file:// URL."""
+    path = tmp_path / "served.weights.h5"
+    shutil.move(zoo_copy / f"{NAME}.weights.h5", path)
+    _edit_card(zoo_copy, lambda card: card["files"].update(url=path.as_uri()))
+    return path
 
-    def point_at_served(card):
-        card["files"]["url"] = served.as_uri()
-        card["files"]["sha256"] = "0" * 64
-    _edit_card(zoo_copy, point_at_served)
+
+def test_file_url_with_a_wrong_hash_is_refused(zoo_copy, served, tmp_path):
+    del served
+    _edit_card(zoo_copy, lambda card: card["files"].update(sha256="0" * 64))
     with pytest.raises(errors.ChecksumError, match="refused and deleted"):
         afd_keras.zoo.load(NAME, zoo_dir=zoo_copy, cache_dir=tmp_path / "cache")
     assert not list((tmp_path / "cache").rglob("*.h5"))
 
 
 def test_file_url_with_the_right_hash_downloads_and_loads(
-        zoo_copy, tmp_path, published):
-    weights = zoo_copy / f"{NAME}.weights.h5"
-    served = tmp_path / "served.weights.h5"
-    shutil.move(weights, served)
-    _edit_card(zoo_copy, lambda card: card["files"].update(url=served.as_uri()))
+        zoo_copy, served, tmp_path, published):
     model = afd_keras.zoo.load(NAME, zoo_dir=zoo_copy,
                                cache_dir=tmp_path / "cache")
-    assert (tmp_path / "cache" / weights_lib.CACHE_SUBDIR / weights.name).is_file()
+    cached = tmp_path / "cache" / weights_lib.CACHE_SUBDIR / f"{NAME}.weights.h5"
+    assert cached.read_bytes() == served.read_bytes()
     reference = afd_keras.zoo.load(NAME, zoo_dir=published[1])
     for a, b in zip(model.get_weights(), reference.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -186,13 +186,9 @@ def test_missing_weights_are_a_clear_error(zoo_copy, tmp_path):
         afd_keras.zoo.load(NAME, zoo_dir=zoo_copy)
 
 
-def test_a_stale_cached_download_is_replaced(zoo_copy, tmp_path):
-    weights = zoo_copy / f"{NAME}.weights.h5"
-    served = tmp_path / "served.weights.h5"
-    shutil.move(weights, served)
-    _edit_card(zoo_copy, lambda card: card["files"].update(url=served.as_uri()))
+def test_a_stale_cached_download_is_replaced(zoo_copy, served, tmp_path):
     # A cached copy of an older version of the model, e.g. before a republish.
-    cached = tmp_path / "cache" / weights_lib.CACHE_SUBDIR / weights.name
+    cached = tmp_path / "cache" / weights_lib.CACHE_SUBDIR / f"{NAME}.weights.h5"
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"older weights")
     afd_keras.zoo.load(NAME, zoo_dir=zoo_copy, cache_dir=tmp_path / "cache")
