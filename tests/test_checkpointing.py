@@ -74,6 +74,28 @@ def test_a_kill_between_the_renames_resumes_from_the_incoming_file(tmp_path):
     _assert_restores(checkpoint, 2, expected)
 
 
+def test_a_complete_incoming_file_newer_than_latest_wins(tmp_path):
+    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
+    model = _model()
+    _saved_epoch(model, checkpoint, 0)
+    expected = _saved_epoch(model, checkpoint, 1)
+    # The state after the incoming file is written, before either rename.
+    (tmp_path / checkpointing.LATEST).rename(tmp_path / "incoming.weights.h5")
+    (tmp_path / checkpointing.PREVIOUS).rename(tmp_path / checkpointing.LATEST)
+    _assert_restores(checkpoint, 2, expected)
+
+
+def test_damaged_tensors_fall_back_to_the_previous_checkpoint(tmp_path):
+    import h5py  # pylint: disable=import-outside-toplevel
+    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
+    model = _model()
+    first = _saved_epoch(model, checkpoint, 0)
+    _saved_epoch(model, checkpoint, 1)
+    with h5py.File(tmp_path / checkpointing.LATEST, "a") as f:
+        del f["layers"]  # its epoch count and settings are still readable
+    _assert_restores(checkpoint, 1, first)
+
+
 def test_a_checkpoint_of_other_settings_is_refused(tmp_path):
     model = _model()
     _saved_epoch(model, checkpointing.EpochCheckpoint(

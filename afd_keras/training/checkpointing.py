@@ -74,28 +74,35 @@ class EpochCheckpoint(keras.callbacks.Callback):
             return 0
         if not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
-        errors = []
+        readable, errors = [], []
         for path in existing:
             try:
                 with h5py.File(path, "r") as f:
-                    epochs = int(f.attrs[_EPOCHS])
-                    saved = json.loads(f.attrs[_SETTINGS])
+                    readable.append((int(f.attrs[_EPOCHS]), path,
+                                     json.loads(f.attrs[_SETTINGS])))
             except (OSError, KeyError, ValueError) as error:  # truncated
                 errors.append(f"{path}: {error}")
-                logging.warning("Skipping unreadable checkpoint %s: %s", path,
-                                error)
-                continue
+        # The most epochs wins: a kill after the incoming file is complete
+        # but before the renames leaves it one epoch ahead of LATEST.
+        for epochs, path, saved in sorted(readable, key=lambda r: -r[0]):
             self._check_settings(path, saved)
-            model.load_weights(path)
+            try:
+                model.load_weights(path)
+            except (OSError, ValueError) as error:  # damaged tensors
+                errors.append(f"{path}: {error}")
+                continue
+            for error in errors:
+                logging.warning("Skipped an unreadable checkpoint: %s", error)
             logging.info("Resuming from %s after %d epochs.", path, epochs)
             return epochs
         raise OSError("No checkpoint could be read; delete the folder "
                       f"{self.directory} to start over. Tried: {errors}")
 
     def _check_settings(self, path, saved):
-        changed = {key: (saved.get(key), value)
+        # A key the checkpoint lacks was not checked when it was written.
+        changed = {key: (saved[key], value)
                    for key, value in self.settings.items()
-                   if saved.get(key) != value}
+                   if key in saved and saved[key] != value}
         if changed:
             details = "; ".join(f"{key}: {old!r} in the checkpoint, {new!r} now"
                                 for key, (old, new) in sorted(changed.items()))
