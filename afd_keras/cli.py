@@ -6,10 +6,10 @@ import sys
 from absl import app
 from absl import flags
 
-# Errors a user can cause and fix: bad arguments, missing or corrupt files,
-# a diverged run.
-_USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError,
-                PermissionError, FloatingPointError)
+# Errors a user can cause and fix: bad arguments, missing, unreadable or
+# corrupt files (OSError covers FileNotFoundError and PermissionError), a
+# diverged run.
+_USER_ERRORS = (ValueError, OSError, FloatingPointError)
 
 
 def run(main):

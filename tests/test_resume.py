@@ -3,6 +3,7 @@ have been; a finished one reports without training; other settings are
 refused."""
 
 import csv
+import dataclasses
 import json
 import shutil
 import signal
@@ -99,3 +100,26 @@ def test_sigkill_mid_epoch_resumes_to_the_uninterrupted_weights(
     # resumed run ends where the uninterrupted one does.
     for resumed, uninterrupted in zip(_weights(killed), _weights(whole)):
         np.testing.assert_allclose(resumed, uninterrupted, rtol=0, atol=1e-6)
+
+
+def test_a_scheduled_run_cannot_be_extended_under_its_schedule(tmp_path):
+    # One cycle over 1 epoch would become one over 2, under the epoch done.
+    from afd_keras.training import checkpointing  # pylint: disable=import-outside-toplevel
+    from afd_keras.training import run as run_lib  # pylint: disable=import-outside-toplevel
+    config = run_lib.TrainConfig(
+        model_dir=str(tmp_path), source="sample", epochs=1, steps_per_epoch=2,
+        batch_size=16, schedule="cyclic", method="standard", seed=0)
+    run_lib.train(config)
+    with pytest.raises(checkpointing.CheckpointMismatchError,
+                       match="epochs: 1 in the checkpoint, 2 now"):
+        run_lib.train(dataclasses.replace(config, epochs=2))
+
+
+def test_unreadable_checkpoints_are_a_one_line_error(tmp_path):
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "latest.weights.h5").write_bytes(b"not hdf5")
+    result = subprocess.run(_args(tmp_path), capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 2
+    assert "No checkpoint could be read" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -123,22 +123,29 @@ def _resume_settings(config, steps_per_epoch):
     """The settings a resumed run must share with the run it continues.
 
     More epochs, another strategy or data folder are fine; anything that
-    changes the model, the batches or the optimizer is not.
+    changes the model, the batches or the optimizer is not. The number of
+    epochs is fixed too when the learning rate follows a schedule over the
+    whole run: more epochs would stretch it under the epochs already done.
     """
     settings = dataclasses.asdict(config)
-    for free in ("model_dir", "data_dir", "source", "epochs", "strategy",
-                 "jit_compile"):
-        del settings[free]
+    free = ["model_dir", "data_dir", "source", "strategy", "jit_compile"]
+    if config.schedule == "constant":
+        free.append("epochs")
+    for name in free:
+        del settings[name]
     settings["steps_per_epoch"] = steps_per_epoch
     return settings
 
 
-def _read_log(log_path):
-    """Returns (last epoch's metrics, total seconds) from the CSV log."""
+def _read_log(log_path, num_epochs):
+    """Returns (last epoch's metrics, total seconds) of the first
+    `num_epochs` epochs in the CSV log."""
     with open(log_path, encoding="utf-8") as f:
         # A kill between the log and the checkpoint re-runs an epoch; its
-        # second row replaces the first.
-        rows = list({row["epoch"]: row for row in csv.DictReader(f)}.values())
+        # second row replaces the first. Rows past `num_epochs` are of an
+        # epoch that was logged but never checkpointed.
+        rows = list({row["epoch"]: row for row in csv.DictReader(f)
+                     if int(row["epoch"]) < num_epochs}.values())
     seconds = sum(float(row.get("epoch_seconds") or 0.0) for row in rows)
     # CSVLogger writes "NA" for keys an epoch lacks (e.g. validation).
     last = {k: float(v) for k, v in rows[-1].items()
@@ -248,16 +255,19 @@ def train(config):
         if losses and not math.isfinite(losses[-1]):
             raise FloatingPointError(
                 f"Training stopped at a NaN loss; the last good weights are "
-                f"in {checkpoint.directory}. Re-running replays the same "
-                "batches; lower --learning_rate or change --seed.")
+                f"in {checkpoint.directory}. Re-running here replays the same "
+                "batches; train in a new --model_dir with a lower "
+                "--learning_rate or another --seed.")
     classifier.save(os.path.join(work_dir, CLASSIFIER_FILE))
-    final_metrics, train_seconds = _read_log(log_path)
+    final_metrics, train_seconds = _read_log(log_path, config.epochs)
     _, test_accuracy = trainer.evaluate(test_data, verbose=0)
     summary = {
         "final_metrics": final_metrics,
         "clean_test_accuracy": float(test_accuracy),
         "epochs_completed": config.epochs,
-        # Summed over every call, so a resumed run reports its whole cost.
+        # The completed epochs' wall times, summed over every call; time
+        # lost to an epoch that a kill interrupted, start-up and evaluation
+        # are not in it.
         "train_seconds": round(train_seconds, 1),
         "images_per_second": round(
             config.epochs * steps_per_epoch * config.batch_size / train_seconds, 1),
