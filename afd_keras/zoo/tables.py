@@ -145,9 +145,11 @@ def markdown(all_cards):
 
     >>> print(markdown([afd_keras.zoo.get_info(n) for n in afd_keras.zoo.list_models()]))
     """
-    sections = ["Training time is the wall time of `afd-train` on the "
-                "machine named in each card (`training.hardware`), where "
-                "other jobs may have shared the cores; "
+    sections = ["Training time is the sum of the epochs' wall times in "
+                "`afd-train` (start-up, evaluation and epochs lost to an "
+                "interruption are not in it) on the machine named in each "
+                "card (`training.hardware`), where other jobs may have "
+                "shared the cores; "
                 "`benchmarks/RESULTS.md` has per-step costs measured side "
                 "by side."]
     for dataset, group in _grouped(all_cards):
