@@ -24,6 +24,13 @@ def _saved_epoch(model, checkpoint, epoch, loss=0.5):
     return model.get_weights()
 
 
+def _two_saved_epochs(directory):
+    """A checkpoint folder after two epochs; their weights, oldest first."""
+    checkpoint = checkpointing.EpochCheckpoint(str(directory))
+    model = _model()
+    return checkpoint, [_saved_epoch(model, checkpoint, e) for e in (0, 1)]
+
+
 def _assert_restores(checkpoint, epochs, weights):
     """A fresh model restores `epochs` completed epochs and `weights`."""
     fresh = _model()
@@ -33,10 +40,7 @@ def _assert_restores(checkpoint, epochs, weights):
 
 
 def test_restore_returns_the_epochs_done_and_the_weights(tmp_path):
-    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
-    model = _model()
-    _saved_epoch(model, checkpoint, 0)
-    expected = _saved_epoch(model, checkpoint, 1)
+    checkpoint, (_, expected) = _two_saved_epochs(tmp_path)
     _assert_restores(checkpoint, 2, expected)
 
 
@@ -55,30 +59,21 @@ def test_nan_epoch_is_not_saved_and_the_last_good_one_is_kept(tmp_path):
 
 
 def test_truncated_latest_falls_back_to_the_previous_checkpoint(tmp_path):
-    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
-    model = _model()
-    first = _saved_epoch(model, checkpoint, 0)
-    _saved_epoch(model, checkpoint, 1)
+    checkpoint, (first, _) = _two_saved_epochs(tmp_path)
     latest = tmp_path / checkpointing.LATEST
     latest.write_bytes(latest.read_bytes()[:100])
     _assert_restores(checkpoint, 1, first)
 
 
 def test_a_kill_between_the_renames_resumes_from_the_incoming_file(tmp_path):
-    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
-    model = _model()
-    _saved_epoch(model, checkpoint, 0)
-    expected = _saved_epoch(model, checkpoint, 1)
+    checkpoint, (_, expected) = _two_saved_epochs(tmp_path)
     # The state after "latest -> previous" and before "incoming -> latest".
     (tmp_path / checkpointing.LATEST).rename(tmp_path / "incoming.weights.h5")
     _assert_restores(checkpoint, 2, expected)
 
 
 def test_a_complete_incoming_file_newer_than_latest_wins(tmp_path):
-    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
-    model = _model()
-    _saved_epoch(model, checkpoint, 0)
-    expected = _saved_epoch(model, checkpoint, 1)
+    checkpoint, (_, expected) = _two_saved_epochs(tmp_path)
     # The state after the incoming file is written, before either rename.
     (tmp_path / checkpointing.LATEST).rename(tmp_path / "incoming.weights.h5")
     (tmp_path / checkpointing.PREVIOUS).rename(tmp_path / checkpointing.LATEST)
@@ -87,10 +82,7 @@ def test_a_complete_incoming_file_newer_than_latest_wins(tmp_path):
 
 def test_damaged_tensors_fall_back_to_the_previous_checkpoint(tmp_path):
     import h5py  # pylint: disable=import-outside-toplevel
-    checkpoint = checkpointing.EpochCheckpoint(str(tmp_path))
-    model = _model()
-    first = _saved_epoch(model, checkpoint, 0)
-    _saved_epoch(model, checkpoint, 1)
+    checkpoint, (first, _) = _two_saved_epochs(tmp_path)
     with h5py.File(tmp_path / checkpointing.LATEST, "a") as f:
         del f["layers"]  # its epoch count and settings are still readable
     _assert_restores(checkpoint, 1, first)
