@@ -35,7 +35,7 @@ case "$dataset" in
     common=(--architecture=resnet9 --epsilon="$epsilon" --epochs=15
             --optimizer=sgd --learning_rate=0.2 --momentum=0.9
             --weight_decay=5e-4 --schedule=cyclic --batch_size=128
-            --precision=float32 --seed=0) ;;
+            --precision=mixed_bfloat16 --seed=0) ;;
   *) echo "unknown dataset: $dataset (expected mnist, fashion_mnist or cifar10)" >&2; exit 2 ;;
 esac
 
