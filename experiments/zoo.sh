@@ -2,11 +2,11 @@
 # Trains the zoo's runs with afd-train, then publishes them with afd-publish.
 # Every setting of a published model is here, and its card repeats the exact
 # commands. Re-running resumes unfinished runs and skips finished ones.
-# Precision: MNIST was trained in mixed_bfloat16 on a CPU with native bf16
-# (AVX-512 BF16), where it was 1.6x faster at no loss of robust accuracy.
-# On a CPU without it (AVX2 only) bf16 is about 10x *slower*, so the other
-# datasets train in float32 (WORKSPACE_NOTES.md, "Performance"). Each
-# published card repeats the precision it was trained in.
+# Precision: MNIST and CIFAR-10 train in mixed_bfloat16 on a CPU with
+# native bf16 (AVX-512 BF16), where it was 1.4-1.6x faster at no loss of
+# robust accuracy. On a CPU without it (AVX2 only) bf16 is about 10x
+# *slower*; Fashion-MNIST was trained in float32 on such a machine
+# (WORKSPACE_NOTES.md, "Performance"). Each card repeats its precision.
 #
 # Usage: experiments/zoo.sh train|publish RUNS_DIR DATASET [METHOD ...]
 #   e.g. experiments/zoo.sh train runs/zoo mnist
@@ -38,6 +38,12 @@ case "$dataset" in
             --precision=mixed_bfloat16 --seed=0) ;;
   *) echo "unknown dataset: $dataset (expected mnist, fashion_mnist or cifar10)" >&2; exit 2 ;;
 esac
+
+if [ "$phase" = train ] && [[ " ${common[*]} " == *mixed_bfloat16* ]] \
+    && ! grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo 2>/dev/null; then
+  echo "warning: this CPU has no native bf16 (avx512_bf16 or amx_bf16);" \
+       "mixed_bfloat16 training will be about 10x slower than float32" >&2
+fi
 
 for method in "${methods[@]}"; do
   extra=(--method="$method")
