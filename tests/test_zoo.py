@@ -104,6 +104,23 @@ def test_loaded_model_works_with_attacks_and_keras_saving(
                                model.predict(x, verbose=0), atol=1e-5)
 
 
+def test_saved_weights_are_compressed_and_load_unchanged(published,
+                                                         tmp_path):
+    _, zoo_dir, _ = published
+    model = afd_keras.zoo.load(NAME, zoo_dir=zoo_dir)
+    path = str(tmp_path / "copy.weights.h5")
+    weights_lib.save(model, path)
+    plain = str(tmp_path / "plain.weights.h5")
+    model.save_weights(plain)
+    assert os.path.getsize(path) < os.path.getsize(plain)
+    reloaded = afd_keras.zoo.load(NAME, weights=None, zoo_dir=zoo_dir)
+    reloaded.load_weights(path)
+    for ours, theirs in zip(reloaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+    assert sorted(os.listdir(tmp_path)) == ["copy.weights.h5",
+                                            "plain.weights.h5"]
+
+
 def test_list_models_filters(published):
     _, zoo_dir, _ = published
     assert afd_keras.zoo.list_models(zoo_dir=zoo_dir) == [NAME]

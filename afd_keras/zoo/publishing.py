@@ -171,7 +171,7 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
     if condition is not None:
         model.set_condition(condition)
     staged = os.path.join(work_dir, f"{name}.weights.h5")
-    model.save_weights(staged)
+    weights_lib.save(model, staged)
     card["files"] = {"weights": f"{name}.weights.h5",
                      "size_bytes": os.path.getsize(staged),
                      "sha256": checksums.sha256_of(staged), "url": url}

@@ -1,8 +1,10 @@
-"""Weights files: found or downloaded, verified by sha256, then loaded."""
+"""Weights files: written compressed, found or downloaded, verified by
+sha256, then loaded."""
 
 import functools
 import os
 
+import h5py
 import keras
 
 from afd_keras.data import checksums
@@ -99,3 +101,44 @@ def load_into(model, path, card):
             f"The weights in {path} do not fit the architecture of card "
             f"{card['name']!r} ({card['model']['architecture']} with "
             f"{card['model']['arguments']}). Received: {first_lines}") from None
+
+
+def save(model, path):
+    """Saves a model's weights as a `.weights.h5` file, compressed losslessly.
+
+    Keras writes uncompressed datasets; rewriting them with HDF5's shuffle
+    and gzip filters stores the same values in about 16% less space (what
+    keeps a resnet9 file under the repository's 8 MB limit), and
+    `model.load_weights` reads them unchanged.
+
+    Args:
+        model: a built Keras model.
+        path: the file to write.
+
+    Example:
+
+    >>> save(model, "zoo/my_model.weights.h5")
+    >>> model.load_weights("zoo/my_model.weights.h5")
+    """
+    plain = path[:-len(".weights.h5")] + ".uncompressed.weights.h5"
+    model.save_weights(plain)
+    try:
+        with h5py.File(plain, "r") as source, h5py.File(path, "w") as target:
+            _copy_compressed(source, target)
+    finally:
+        os.remove(plain)
+
+
+def _copy_compressed(source, target):
+    target.attrs.update(source.attrs)
+    for key, item in source.items():
+        if isinstance(item, h5py.Group):
+            _copy_compressed(item, target.create_group(key))
+        else:
+            # One chunk per tensor compresses best; scalars cannot be
+            # chunked, so they are copied as they are.
+            options = ({"compression": "gzip", "compression_opts": 9,
+                        "shuffle": True, "chunks": item.shape}
+                       if item.shape else {})
+            target.create_dataset(key, data=item[()], **options)
+            target[key].attrs.update(item.attrs)
