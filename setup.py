@@ -41,6 +41,9 @@ setuptools.setup(
         "numpy",
         # Model cards are validated against their schema.
         "jsonschema",
+        # Imported directly (checkpoints, compressed zoo weights); Keras
+        # depends on it too.
+        "h5py",
     ],
     extras_require={
         # The tests cross-check our attacks against ART and plot reports,

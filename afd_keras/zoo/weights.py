@@ -113,14 +113,20 @@ def save(model, path):
 
     Args:
         model: a built Keras model.
-        path: the file to write.
+        path: the file to write, ending in `.weights.h5`.
+
+    Raises:
+        ValueError: `path` does not end in `.weights.h5`.
 
     Example:
 
     >>> save(model, "zoo/my_model.weights.h5")
     >>> model.load_weights("zoo/my_model.weights.h5")
     """
-    plain = path[:-len(".weights.h5")] + ".uncompressed.weights.h5"
+    if not str(path).endswith(".weights.h5"):
+        raise ValueError("A weights file's name must end in `.weights.h5`. "
+                         f"Received: path={path!r}")
+    plain = str(path)[:-len(".weights.h5")] + ".uncompressed.weights.h5"
     model.save_weights(plain)
     try:
         with h5py.File(plain, "r") as source, h5py.File(path, "w") as target:
