@@ -103,6 +103,11 @@ def test_multi_worker_training_ends_with_identical_weights(tmp_path):
         tmp_path / "workers" / "worker_1" / "classifier.keras")
     for a, b in zip(chief.get_weights(), other.get_weights()):
         np.testing.assert_array_equal(a, b)
+    # Each worker scored the whole test split with those weights.
+    accuracies = [
+        json.loads((folder / "summary.json").read_text())["clean_test_accuracy"]
+        for folder in (tmp_path, tmp_path / "workers" / "worker_1")]
+    assert accuracies[0] == accuracies[1] > 0.1
 
 
 class _Resolver:

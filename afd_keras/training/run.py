@@ -15,6 +15,7 @@ import tensorflow as tf
 from afd_keras import data
 from afd_keras import machine
 from afd_keras import models
+from afd_keras.evaluation import robustness
 from afd_keras.training import checkpointing
 from afd_keras.training import distribution
 from afd_keras.training import schedules
@@ -225,7 +226,6 @@ def train(config):
     options.experimental_distribute.auto_shard_policy = (
         tf.data.experimental.AutoShardPolicy.DATA)
     train_data = train_data.with_options(options)
-    test_data = test_data.with_options(options)
 
     log_path = os.path.join(work_dir, "log.csv")
     # Order matters at epoch end: time it, log it, then checkpoint it. A kill
@@ -260,7 +260,13 @@ def train(config):
                 "--learning_rate or another --seed.")
     classifier.save(os.path.join(work_dir, CLASSIFIER_FILE))
     final_metrics, train_seconds = _read_log(log_path, config.epochs)
-    _, test_accuracy = trainer.evaluate(test_data, verbose=0)
+    # Each worker scores the whole test split alone, not through
+    # `trainer.evaluate`: under a multi-worker strategy that can hand a
+    # worker an empty batch, on which TF 2.21's oneDNN Conv2D returns its
+    # input unchanged and the next convolution fails (WORKSPACE_NOTES).
+    test_accuracy = robustness.evaluate_robustness(
+        classifier, test_data, config.epsilon, attacks=(), sanity_examples=0,
+        verbose=0).clean_accuracy
     summary = {
         "final_metrics": final_metrics,
         "clean_test_accuracy": float(test_accuracy),
