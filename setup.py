@@ -44,6 +44,8 @@ setuptools.setup(
         # Imported directly (checkpoints, compressed zoo weights); Keras
         # depends on it too.
         "h5py",
+        # Processes that share a TFDS cache take turns preparing a dataset.
+        "filelock",
     ],
     extras_require={
         # The tests cross-check our attacks against ART and plot reports,

@@ -1,5 +1,7 @@
 """Tests for afd_keras.data.load: sources, their order, and clear errors."""
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -58,19 +60,39 @@ def test_env_var_points_at_the_data(shared_data_dir, monkeypatch):
     assert len(labels) == 10000
 
 
-def test_tfds_builds_mnist_offline_from_archives(shared_data_dir, monkeypatch):
+def test_tfds_builds_mnist_offline_from_archives(shared_data_dir, monkeypatch,
+                                                tmp_path):
     calls = []
     build = tfds_source.build_offline
     monkeypatch.setattr(tfds_source, "build_offline",
                         lambda *a: calls.append(a) or build(*a))
-    dataset = data.load("mnist", "test", source="tfds",
+    # A private cache: a build in the session's would change what later
+    # tests in this process load by default.
+    dataset = data.load("mnist", "test", source="tfds", cache_dir=str(tmp_path),
                         data_dir=str(shared_data_dir), batch_size=1000)
     assert np.bincount(_labels(dataset)).tolist() == MNIST_TEST_HISTOGRAM
     # auto now finds the prepared data first and builds nothing again.
     train = data.load("mnist", "train", data_dir=str(shared_data_dir),
-                      batch_size=5000)
+                      cache_dir=str(tmp_path), batch_size=5000)
     assert len(_labels(train)) == 60000
     assert len(calls) == 1
+
+
+def test_processes_sharing_a_cache_build_it_in_turn(shared_data_dir, tmp_path):
+    # As the workers of a multi-worker run do: all start at once on an
+    # empty cache.
+    script = ("import sys; from afd_keras import data; "
+              "dataset = data.load('mnist', 'test', source='tfds', "
+              "data_dir=sys.argv[1], cache_dir=sys.argv[2], batch_size=5000); "
+              "print(sum(int(y.shape[0]) for _, y in dataset))")
+    processes = [subprocess.Popen(
+        [sys.executable, "-c", script, str(shared_data_dir), str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr[-2000:]
+        assert stdout.split()[-1] == "10000"
 
 
 @pytest.mark.parametrize("kwargs,pattern", [
@@ -106,12 +128,19 @@ def test_sample_source_for_every_sampled_split():
         assert len(labels) == count
 
 
+@pytest.fixture(scope="module")
+def build_cache(tmp_path_factory):
+    """One cache for both builds below, apart from the session's."""
+    return str(tmp_path_factory.mktemp("tfds_builds"))
+
+
 @pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
-def test_tfds_builds_hold_the_same_images_as_the_archives(name, shared_data_dir):
+def test_tfds_builds_hold_the_same_images_as_the_archives(name, shared_data_dir,
+                                                          build_cache):
     # MNIST and Fashion-MNIST archives share file names; each TFDS build in
-    # the shared cache must still hold its own images (in its own order).
+    # one cache must still hold its own images (in its own order).
     def totals(source):
-        dataset = data.load(name, "test", source=source,
+        dataset = data.load(name, "test", source=source, cache_dir=build_cache,
                             data_dir=str(shared_data_dir), batch_size=5000)
         images = np.concatenate([x.numpy() for x, _ in dataset])
         return images.sum(dtype=np.float64), np.bincount(_labels(dataset)).tolist()

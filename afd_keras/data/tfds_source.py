@@ -7,6 +7,8 @@ sources need it.
 import glob
 import os
 
+import filelock
+
 from afd_keras.data import catalog
 
 
@@ -50,21 +52,32 @@ def build_offline(name, manual_dir, data_dir):
     Returns:
         The prepared builder.
     """
-    tfds = _tfds()
-    builder = tfds.builder(name, data_dir=data_dir)
     # TFDS names the extraction of a manual archive after its file name only,
     # and MNIST and Fashion-MNIST share file names: a shared download folder
     # would hand one dataset the other's images.
-    builder.download_and_prepare(
+    return _prepare(
+        name, data_dir,
         download_dir=os.path.join(data_dir, "downloads", name),
-        download_config=tfds.download.DownloadConfig(manual_dir=manual_dir))
-    return builder
+        download_config=_tfds().download.DownloadConfig(manual_dir=manual_dir))
 
 
 def download(name, data_dir):
     """Downloads and prepares a TFDS dataset into `data_dir`."""
-    builder = _tfds().builder(name, data_dir=data_dir)
-    builder.download_and_prepare()
+    return _prepare(name, data_dir)
+
+
+def _prepare(name, data_dir, **kwargs):
+    """Prepares `name` in `data_dir`, one process at a time.
+
+    The workers of a multi-worker run share the cache and prepare at once;
+    unguarded, all but the first fail to rename their build onto the
+    finished one. Under the lock the others wait, then TFDS reuses the
+    prepared data.
+    """
+    os.makedirs(data_dir, exist_ok=True)
+    with filelock.FileLock(os.path.join(data_dir, f"{name}.lock")):
+        builder = _tfds().builder(name, data_dir=data_dir)
+        builder.download_and_prepare(**kwargs)
     return builder
 
 
