@@ -3,6 +3,7 @@ sha256, then loaded."""
 
 import functools
 import os
+import tempfile
 
 import h5py
 import keras
@@ -126,13 +127,11 @@ def save(model, path):
     if not str(path).endswith(".weights.h5"):
         raise ValueError("A weights file's name must end in `.weights.h5`. "
                          f"Received: path={path!r}")
-    plain = str(path)[:-len(".weights.h5")] + ".uncompressed.weights.h5"
-    model.save_weights(plain)
-    try:
+    with tempfile.TemporaryDirectory() as scratch:
+        plain = os.path.join(scratch, "uncompressed.weights.h5")
+        model.save_weights(plain)
         with h5py.File(plain, "r") as source, h5py.File(path, "w") as target:
             _copy_compressed(source, target)
-    finally:
-        os.remove(plain)
 
 
 def _copy_compressed(source, target):
