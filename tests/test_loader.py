@@ -97,7 +97,7 @@ def test_processes_sharing_a_cache_build_it_in_turn(shared_data_dir, tmp_path):
 
 @pytest.mark.parametrize("kwargs,pattern", [
     (dict(name="mnst", split="test"), r"Did you mean 'mnist'"),
-    (dict(name="mnist", split="validation"), r"Unknown split 'validation'"),
+    (dict(name="mnist", split="dev"), r"Unknown split 'dev'"),
     (dict(name="mnist", split="test", source="web"), r"Received: source='web'"),
     (dict(name="mnist", split="test", batch_size=0), r"Received: batch_size=0"),
     (dict(name="mnist", split="test", num_examples=-5), r"num_examples=-5"),

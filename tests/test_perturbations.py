@@ -68,3 +68,25 @@ def test_signed_steps_ascend_and_stay_in_ball(num_steps):
         assert not delta.any()
     else:
         assert float(loss_fn(x + delta)) > float(loss_fn(x))
+
+
+def test_n_fgsm_training_perturbation_exceeds_eps_but_stays_within_3_eps_and_box():
+    import afd_keras  # pylint: disable=import-outside-toplevel
+    from afd_keras import models  # pylint: disable=import-outside-toplevel
+    x = tf.constant(np.random.default_rng(0).random((16, 28, 28, 1)),
+                    tf.float32)
+    classifier = models.build("small_cnn", filters=(4, 8), dense_units=16)
+    trainer = afd_keras.AdversarialTrainer(classifier, method="n_fgsm",
+                                           epsilon=EPSILON, seed=0)
+    x_adv, _ = trainer.training_batch(x, tf.zeros([16], tf.int32))
+    delta = x_adv.numpy() - x.numpy()
+    assert np.abs(delta).max() <= 3 * EPSILON + 1e-6
+    assert np.abs(delta).max() > EPSILON + 0.05  # no projection onto the ball
+    assert x_adv.numpy().min() >= 0.0 and x_adv.numpy().max() <= 1.0
+
+
+def test_box_projection_keeps_a_scaled_init_unclipped_inside_the_box():
+    x = tf.fill([4, 8, 8, 1], 0.5)
+    delta = perturbations.initial_perturbation(
+        x, 0.1, "sign", SEED, scale=2.0, projection="box").numpy()
+    np.testing.assert_allclose(np.abs(delta), 0.2, atol=1e-6)

@@ -26,6 +26,10 @@ _DATA_DIR = flags.DEFINE_string("data_dir", None,
                                 "Folder with the data (default $AFD_DATA_DIR).")
 _SOURCE = flags.DEFINE_enum("source", "auto", list(loader.SOURCES),
                             "Where to read the test split from.")
+_SPLIT = flags.DEFINE_enum(
+    "split", "test", ["test", "validation"], "The split to evaluate on: "
+    "validation (held out of the training set, for choosing a method) or "
+    "test (for final numbers only).")
 _NORM = flags.DEFINE_enum("norm", None, ["linf", "l2"],
                           "Threat model (default: the model's; else linf).")
 _EPSILON = flags.DEFINE_float(
@@ -38,7 +42,8 @@ _ATTACKS = flags.DEFINE_list(
     "Attacks, each 'name' or 'name:key=value;key=value'. Names: "
     f"{', '.join(sorted(suite.ATTACKS))}. Suites: {_SUITES}.")
 _NUM_EXAMPLES = flags.DEFINE_integer(
-    "num_examples", None, "Evaluate the first N test examples (default all).",
+    "num_examples", None, "Evaluate the first N examples of --split "
+    "(default all).",
     lower_bound=1)
 _SANITY_EXAMPLES = flags.DEFINE_integer(
     "sanity_examples", 200, "Examples for the gradient-masking probe (0: "
@@ -77,13 +82,13 @@ def main(argv):
     dataset, norm, epsilon = report.threat_setting(
         _MODEL.value, dataset=_DATASET.value, norm=_NORM.value,
         epsilon=_EPSILON.value)
-    test = data.load(dataset, "test", batch_size=500,
-                     data_dir=_DATA_DIR.value, source=_SOURCE.value,
-                     num_examples=_NUM_EXAMPLES.value)
+    examples = data.load(dataset, _SPLIT.value, batch_size=500,
+                         data_dir=_DATA_DIR.value, source=_SOURCE.value,
+                         num_examples=_NUM_EXAMPLES.value)
     # Commas separate attacks in the flag, so settings use ';'.
     attacks = [spec.replace(";", ",") for spec in _ATTACKS.value]
     print(evaluation.write_reports(
-        model, test, epsilon, attacks, _OUTPUT_DIR.value,
+        model, examples, epsilon, attacks, _OUTPUT_DIR.value,
         conditions=[float(c) for c in _CONDITIONS.value],
         baselines=dict(b.split("=", 1) for b in _BASELINES.value),
         norm=norm, sanity_examples=_SANITY_EXAMPLES.value))

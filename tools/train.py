@@ -74,6 +74,26 @@ _FULL_STRENGTH_SHARE = flags.DEFINE_float(
     upper_bound=1.0)
 _TRADES_BETA = flags.DEFINE_float("trades_beta", 6.0, "TRADES KL weight.",
                                   lower_bound=0.0)
+_INIT_SCALE = flags.DEFINE_float(
+    "init_scale", None, "Starting noise radius as a multiple of epsilon "
+    "(default: the method's, 2 for n_fgsm, else 1).", lower_bound=0.0)
+_PROJECTION = flags.DEFINE_enum(
+    "projection", None, list(perturbations.PROJECTIONS), "ball: keep the "
+    "training perturbation in the eps-ball and [0, 1]; box: only in [0, 1] "
+    "(default: the method's, box for n_fgsm).")
+_VALIDATION = flags.DEFINE_boolean(
+    "validation", False, "Train on the training split less the held-out "
+    "validation split (45,000 of CIFAR-10's 50,000; 55,000 of MNIST's) and "
+    "report validation accuracy; the test split is not read.")
+_MONITOR_EXAMPLES = flags.DEFINE_integer(
+    "monitor_examples", 0, "After every epoch, PGD accuracy on this many "
+    "validation images (training images without --validation), logged as "
+    "monitor_pgd_accuracy; 0 turns the monitor off.", lower_bound=0)
+_MONITOR_STEPS = flags.DEFINE_integer("monitor_steps", 10, "PGD steps of the "
+                                      "monitor.", lower_bound=1)
+_RESTORE_BEST_EPOCH = flags.DEFINE_boolean(
+    "restore_best_epoch", False, "Keep the epoch of best monitor PGD "
+    "accuracy (early stopping, Wong et al. 2020); needs --monitor_examples.")
 _EPOCHS = flags.DEFINE_integer("epochs", 10, "Training epochs.", lower_bound=1)
 _STEPS_PER_EPOCH = flags.DEFINE_integer(
     "steps_per_epoch", None, "Steps per epoch (for quick runs; default: the "
@@ -131,12 +151,15 @@ def main(argv):
             "model_dir", "dataset", "data_dir", "source", "architecture",
             "conditional", "method", "epsilon", "step_size", "num_steps",
             "init", "mixing", "mixup_alpha", "full_strength_share",
-            "trades_beta", "epochs",
+            "trades_beta", "init_scale", "projection", "epochs",
             "steps_per_epoch", "batch_size", "optimizer", "learning_rate",
             "schedule", "momentum", "weight_decay", "precision", "strategy",
-            "jit_compile", "seed")})
+            "jit_compile", "seed", "validation", "monitor_examples",
+            "monitor_steps", "restore_best_epoch")})
     summary = run_lib.train(config)
-    print(f"clean test accuracy {100 * summary['clean_test_accuracy']:.2f}%, "
+    split = "validation" if config.validation else "test"
+    print(f"clean {split} accuracy "
+          f"{100 * summary[f'clean_{split}_accuracy']:.2f}%, "
           f"{summary['train_seconds']:.0f} s of training, "
           f"{summary['images_per_second']:.0f} images/s; "
           f"summary in {summary['output_dir']}/{run_lib.SUMMARY_FILE}")

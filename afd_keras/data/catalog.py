@@ -37,6 +37,8 @@ class DatasetSpec:
         std: per-channel standard deviation of the training images.
         augmentation: "crop_flip" or "none".
         license: the licence and the citation the data asks for.
+        validation_cutoffs: per class, the largest image fingerprint in the
+            validation split held out of "train" (see `validation`).
     """
 
     name: str
@@ -51,6 +53,7 @@ class DatasetSpec:
     std: tuple
     augmentation: str
     license: str
+    validation_cutoffs: tuple
 
     @property
     def splits(self):
@@ -95,6 +98,10 @@ DATASETS = {
             augmentation="none",
             license=("CC BY-SA 3.0, Y. LeCun, C. Cortes, C. Burges; cite "
                      "LeCun et al., Proc. IEEE 86(11), 1998."),
+            validation_cutoffs=(-7695036957642580649, -7810121571121155387, -7715590604556531648,
+                -7576269878625668185, -7620483325485918589, -7463526283283090999,
+                -7697565184129545649, -7777292091901980616, -7550664028747242915,
+                -7659812379698707337),
         ),
         DatasetSpec(
             name="fashion_mnist",
@@ -118,6 +125,10 @@ DATASETS = {
             augmentation="none",
             license=("MIT, (c) 2017 Zalando SE; cite Xiao, Rasul, Vollgraf, "
                      "arXiv:1708.07747."),
+            validation_cutoffs=(-7617678694862784770, -7683517631556013678, -7534844635667584056,
+                -7727660221172086220, -7734377977104168935, -7737120804858057972,
+                -7665880280136500998, -7597056203078439047, -7676163464327149565,
+                -7659949946369064975),
         ),
         DatasetSpec(
             name="cifar10",
@@ -136,6 +147,10 @@ DATASETS = {
             license=("No formal licence; cite A. Krizhevsky, \"Learning "
                      "Multiple Layers of Features from Tiny Images\", Tech. "
                      "Report, University of Toronto, 2009."),
+            validation_cutoffs=(-7492968086409571002, -7300063874351368389, -7505119141744013351,
+                -7402244145629750085, -7376306246169148400, -7451788211824653689,
+                -7375144617461963643, -7260298807523154128, -7404229922803135324,
+                -7302735406238807919),
         ),
     )
 }

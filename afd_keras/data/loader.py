@@ -15,6 +15,7 @@ from afd_keras.data import network
 from afd_keras.data import pipeline
 from afd_keras.data import sample
 from afd_keras.data import tfds_source
+from afd_keras.data import validation
 
 DATA_DIR_ENV = "AFD_DATA_DIR"
 CACHE_DIR_ENV = "AFD_CACHE_DIR"
@@ -47,7 +48,10 @@ def load(name, split, *, batch_size=None, shuffle=False, augment=False,
     Args:
         name: "mnist", "fashion_mnist", "cifar10", or any TFDS image
             classification dataset with `image` and `label` features.
-        split: "train" or "test" (any split TFDS lists, for TFDS datasets).
+        split: "train", "test", "validation" (a fixed, class-balanced 500
+            images per class held out of "train", the same from every
+            source; see `validation`) or "train_without_validation" (the
+            rest of "train"). TFDS datasets take any split TFDS lists.
         batch_size: batch size, or None for single examples.
         shuffle: reshuffle every epoch.
         augment: apply the dataset's training augmentation (random crop and
@@ -89,22 +93,29 @@ def load(name, split, *, batch_size=None, shuffle=False, augment=False,
     data_dir = data_dir or os.environ.get(DATA_DIR_ENV) or None
     tfds_dir = os.path.join(cache_dir or default_cache_dir(), "tensorflow_datasets")
     spec = catalog.DATASETS.get(name)
+    stored_split, keep_validation = split, None
     if spec is None:
         info = tfds_source.check_supported(name)
         channels = info.features["image"].shape[-1]
         augmentation = "crop_flip" if channels == 3 else "none"
     else:
-        if split not in spec.splits:
+        known = list(spec.splits) + list(validation.HELD_OUT_SPLITS)
+        if split not in known:
             raise ValueError(
                 f"Unknown split {split!r} for {name}; expected one of "
-                f"{list(spec.splits)}. Received: split={split!r}")
+                f"{known}. Received: split={split!r}")
+        stored_split, keep_validation = validation.HELD_OUT_SPLITS.get(
+            split, (split, None))
         augmentation = spec.augmentation
 
     tried = []
     for attempt in _attempts(source, spec, data_dir):
-        dataset = attempt(name=name, spec=spec, split=split, data_dir=data_dir,
-                          tfds_dir=tfds_dir, tried=tried)
+        dataset = attempt(name=name, spec=spec, split=stored_split,
+                          data_dir=data_dir, tfds_dir=tfds_dir, tried=tried)
         if dataset is not None:
+            if keep_validation is not None:
+                dataset = _held_out(dataset, spec, stored_split,
+                                    keep_validation)
             return pipeline.build_pipeline(
                 dataset, batch_size=batch_size, shuffle=shuffle,
                 augmentation=augmentation if augment else "none",
@@ -118,6 +129,19 @@ def load(name, split, *, batch_size=None, shuffle=False, augment=False,
     raise errors.DataNotFoundError(
         f"No source could provide {name}/{split} (source={source!r}). "
         f"Tried: {'; '.join(tried)}. {hint}")
+
+
+def _held_out(dataset, spec, stored_split, keep_validation):
+    """Carves the validation split, or the rest, out of a stored split."""
+    complete = int(dataset.cardinality()) == spec.split_sizes[stored_split]
+    dataset = validation.select(dataset, spec.validation_cutoffs,
+                                keep_validation)
+    if not complete:  # a partial source (the sample): size unknown
+        return dataset
+    held_out = validation.VALIDATION_PER_CLASS * spec.num_classes
+    return dataset.apply(tf.data.experimental.assert_cardinality(
+        held_out if keep_validation else
+        spec.split_sizes[stored_split] - held_out))
 
 
 def _check_args(source, batch_size, num_examples):

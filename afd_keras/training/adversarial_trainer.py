@@ -25,6 +25,8 @@ class AdversarialTrainer(keras.Model):
 
     - "standard": clean training.
     - "fgsm_rs": uniform init, one step of 1.25 eps (Wong et al. 2020).
+    - "n_fgsm": noise U(-2 eps, 2 eps), one step of eps, no projection onto
+      the ball, only into [0, 1] (de Jorge et al. 2022).
     - "pgd": uniform init, 10 steps of eps / 4 (Madry et al. 2018).
     - "trades": CE(clean) + beta * KL(clean || adversarial), with the KL
       maximised in 10 steps (Zhang et al. 2019).
@@ -60,6 +62,12 @@ class AdversarialTrainer(keras.Model):
             the dial's robust end on more examples keeps it robust. Defaults
             to the method's (0.5 for "afd", else 0).
         trades_beta: the weight of the TRADES KL term.
+        init_scale: the starting noise's radius as a multiple of epsilon;
+            defaults to the method's (2 for "n_fgsm", else 1).
+        projection: "ball" keeps every iterate in the epsilon-ball and
+            [0, 1]; "box" only in [0, 1] (N-FGSM: the training perturbation
+            can reach init_scale * eps + step_size). Defaults to the
+            method's.
         seed: seeds the perturbations and mixing.
         **kwargs: base model arguments (`name`, ...).
 
@@ -74,7 +82,7 @@ class AdversarialTrainer(keras.Model):
     def __init__(self, classifier, method="afd", epsilon=8 / 255, *,
                  step_size=None, num_steps=None, init=None, mixing=None,
                  mixup_alpha=1.0, full_strength_share=None, trades_beta=6.0,
-                 seed=None, **kwargs):
+                 init_scale=None, projection=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if method not in methods.METHODS:
             raise ValueError(f"Unknown method; expected one of "
@@ -88,11 +96,14 @@ class AdversarialTrainer(keras.Model):
         mixing_mode = mixing
         if full_strength_share is None:
             full_strength_share = defaults.full_strength_share
+        init_scale = defaults.init_scale if init_scale is None else init_scale
+        projection = defaults.projection if projection is None else projection
         num_steps = defaults.num_steps if num_steps is None else num_steps
         if step_size is None:
             step_size = defaults.step_size_ratio * epsilon
         _validate(classifier, method, epsilon, step_size, num_steps, init,
-                  mixing_mode, mixup_alpha, full_strength_share, trades_beta)
+                  mixing_mode, mixup_alpha, full_strength_share, trades_beta,
+                  init_scale, projection)
         self.classifier = classifier
         self.method = method
         self.epsilon = float(epsilon)
@@ -103,6 +114,8 @@ class AdversarialTrainer(keras.Model):
         self.mixup_alpha = float(mixup_alpha)
         self.full_strength_share = float(full_strength_share)
         self.trades_beta = float(trades_beta)
+        self.init_scale = float(init_scale)
+        self.projection = projection
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._conditional = conditional
@@ -251,8 +264,8 @@ class AdversarialTrainer(keras.Model):
         return x_adv, y_other, lam, 1.0
 
     def _perturbation(self, x, y, y_other, lam, seed):
-        delta = perturbations.initial_perturbation(x, self.epsilon, self.init,
-                                                   seed)
+        delta = perturbations.initial_perturbation(
+            x, self.epsilon, self.init, seed, self.init_scale, self.projection)
         if self.method == "trades":
             clean_probs = tf.stop_gradient(
                 tf.nn.softmax(self._logits(x, 0.0, training=True)))
@@ -272,7 +285,9 @@ class AdversarialTrainer(keras.Model):
                 return tf.reduce_sum(loss)
 
         return norms.gradient_steps(
-            x, delta, attack_loss, self.epsilon, self.step_size, self.num_steps)
+            x, delta, attack_loss,
+            perturbations.projection_radius(self.epsilon, self.projection),
+            self.step_size, self.num_steps)
 
     def _logits(self, images, condition, training):
         if not self._conditional:
@@ -301,6 +316,8 @@ class AdversarialTrainer(keras.Model):
             "mixup_alpha": self.mixup_alpha,
             "full_strength_share": self.full_strength_share,
             "trades_beta": self.trades_beta,
+            "init_scale": self.init_scale,
+            "projection": self.projection,
             "seed": self.seed,
         }
 
@@ -358,7 +375,8 @@ def _checked_images(x):
 
 
 def _validate(classifier, method, epsilon, step_size, num_steps, init,
-              mixing_mode, mixup_alpha, full_strength_share, trades_beta):
+              mixing_mode, mixup_alpha, full_strength_share, trades_beta,
+              init_scale, projection):
     if not isinstance(classifier, keras.Model):
         raise ValueError("`classifier` must be a keras.Model mapping [0, 1] "
                          f"images to logits. Received: {type(classifier).__name__}")
@@ -376,6 +394,10 @@ def _validate(classifier, method, epsilon, step_size, num_steps, init,
          "full_strength_share must be in [0, 1]. Received: "
          f"full_strength_share={full_strength_share!r}"),
         (trades_beta >= 0.0, f"trades_beta must be >= 0. Received: trades_beta={trades_beta!r}"),
+        (init_scale >= 0.0, f"init_scale must be >= 0. Received: init_scale={init_scale!r}"),
+        (projection in perturbations.PROJECTIONS,
+         f"Unknown projection; expected one of {perturbations.PROJECTIONS}. "
+         f"Received: projection={projection!r}"),
         (method != "trades" or mixing_mode == "none",
          f"trades does not mix examples. Received: mixing={mixing_mode!r}"),
     ]

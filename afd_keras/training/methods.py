@@ -20,6 +20,10 @@ class MethodDefaults:
     # strength; None means the same as `mixing`.
     conditional_mixing: str | None = None
     full_strength_share: float = 0.0
+    # The starting noise spans init_scale * eps; "ball" projects every
+    # iterate onto the eps-ball and the [0, 1] box, "box" only into the box.
+    init_scale: float = 1.0
+    projection: str = "ball"
 
 
 METHODS = {
@@ -30,6 +34,10 @@ METHODS = {
     "pgd": MethodDefaults("uniform", 10, 0.25, "none", "Madry et al. 2018"),
     # Zhang et al., ICML 2019: K = 10 steps of about eps / 4, N(0, 0.001) start.
     "trades": MethodDefaults("normal", 10, 0.25, "none", "Zhang et al. 2019"),
+    # de Jorge et al., "Make Some Noise" (N-FGSM), NeurIPS 2022: noise
+    # U(-2 eps, 2 eps), one signed step of eps, no projection onto the ball.
+    "n_fgsm": MethodDefaults("uniform", 1, 1.0, "none", "de Jorge et al. 2022",
+                             init_scale=2.0, projection="box"),
     # AFD: sign init, one signed step of 1.25 eps. With a conditional
     # classifier, clean/adversarial interpolation with half the examples at
     # full strength feeds the dial; without one, mixing only lowered robust

@@ -8,23 +8,33 @@ import tensorflow as tf
 from afd_keras.attacks import norms
 
 INITS = ("zero", "uniform", "sign", "normal")
+PROJECTIONS = ("ball", "box")
 # TRADES starts its inner maximisation from x + 0.001 * N(0, I).
 _TRADES_INIT_STDDEV = 0.001
 
 
-def initial_perturbation(x, epsilon, init, seed):
-    """Draws the starting perturbation delta_0 inside the epsilon-ball.
+def projection_radius(epsilon, projection):
+    """The radius iterates are projected onto: eps, or none for "box"."""
+    return epsilon if projection == "ball" else float("inf")
+
+
+def initial_perturbation(x, epsilon, init, seed, scale=1.0, projection="ball"):
+    """Draws the starting perturbation delta_0.
 
     Args:
         x: clean images in [0, 1].
         epsilon: the L-inf budget.
-        init: "zero"; "uniform", U(-eps, eps) (Wong et al. 2020); "sign",
-            eps * sign(U(-1, 1)), a random vertex of the ball (AFD); or
-            "normal", 0.001 * N(0, 1) (TRADES).
+        init: "zero"; "uniform", U(-r, r) (Wong et al. 2020; N-FGSM with
+            scale 2); "sign", r * sign(U(-1, 1)), a random vertex of the
+            cube (AFD); or "normal", 0.001 * N(0, 1) (TRADES); with
+            r = scale * epsilon.
         seed: an int32 (2,) stateless seed.
+        scale: the noise radius as a multiple of epsilon.
+        projection: "ball" clips delta_0 to the epsilon-ball; "box" only
+            keeps x + delta_0 in [0, 1].
 
     Returns:
-        delta_0, clipped so that x + delta_0 stays in [0, 1].
+        delta_0, with x + delta_0 in [0, 1].
     """
     if init == "zero":
         return tf.zeros_like(x)
@@ -34,5 +44,5 @@ def initial_perturbation(x, epsilon, init, seed):
     else:
         delta = tf.random.stateless_uniform(tf.shape(x), seed, -1.0, 1.0,
                                             dtype=x.dtype)
-        delta = epsilon * (tf.sign(delta) if init == "sign" else delta)
-    return norms.project(x, delta, epsilon)
+        delta = scale * epsilon * (tf.sign(delta) if init == "sign" else delta)
+    return norms.project(x, delta, projection_radius(epsilon, projection))

@@ -18,6 +18,7 @@ from afd_keras import models
 from afd_keras.evaluation import robustness
 from afd_keras.training import checkpointing
 from afd_keras.training import distribution
+from afd_keras.training import monitor as monitor_lib
 from afd_keras.training import schedules
 from afd_keras.training.adversarial_trainer import AdversarialTrainer
 
@@ -48,6 +49,8 @@ class TrainConfig:
     mixup_alpha: float = 1.0
     full_strength_share: float | None = None
     trades_beta: float = 6.0
+    init_scale: float | None = None
+    projection: str | None = None
     epochs: int = 10
     steps_per_epoch: int | None = None
     batch_size: int = 128
@@ -60,6 +63,15 @@ class TrainConfig:
     strategy: str = "auto"
     jit_compile: str = "auto"
     seed: int = 0
+    # Train on "train_without_validation" and score "validation"; the test
+    # split is then never read (model selection, WORKSPACE_NOTES).
+    validation: bool = False
+    # The catastrophic-overfitting monitor: PGD-`monitor_steps` accuracy on
+    # the first `monitor_examples` validation images (training images
+    # without `validation`) after every epoch; 0 turns it off.
+    monitor_examples: int = 0
+    monitor_steps: int = 10
+    restore_best_epoch: bool = False
 
 
 def _optimizer(config, total_steps):
@@ -117,7 +129,9 @@ def trainer_arguments(config):
             "init": config.init, "mixing": config.mixing,
             "mixup_alpha": config.mixup_alpha,
             "full_strength_share": config.full_strength_share,
-            "trades_beta": config.trades_beta, "seed": config.seed}
+            "trades_beta": config.trades_beta,
+            "init_scale": config.init_scale, "projection": config.projection,
+            "seed": config.seed}
 
 
 def _resume_settings(config, steps_per_epoch):
@@ -155,6 +169,35 @@ def _read_log(log_path, num_epochs):
     return last, seconds
 
 
+def _monitor(config, work_dir):
+    """The run's `RobustnessMonitor`, or None when it is off."""
+    if not config.monitor_examples:
+        return None
+    split = "validation" if config.validation else "train"
+    images, labels = next(iter(data.load(
+        config.dataset, split, batch_size=config.monitor_examples,
+        data_dir=config.data_dir, source=config.source)))
+    return monitor_lib.RobustnessMonitor(
+        images, labels, config.epsilon, num_steps=config.monitor_steps,
+        restore_best=config.restore_best_epoch, directory=work_dir)
+
+
+def _monitor_curve(log_path, num_epochs, monitor):
+    """The monitor's per-epoch accuracies from the log, and the best epoch."""
+    if monitor is None:
+        return None
+    with open(log_path, encoding="utf-8") as f:
+        rows = {int(row["epoch"]): row for row in csv.DictReader(f)
+                if int(row["epoch"]) < num_epochs}
+    curve = [{"epoch": epoch + 1,
+              "clean_accuracy": float(row["monitor_clean_accuracy"]),
+              "pgd_accuracy": float(row["monitor_pgd_accuracy"])}
+             for epoch, row in sorted(rows.items())
+             if row.get("monitor_pgd_accuracy") not in (None, "", "NA")]
+    return {"examples": len(monitor.images), "pgd_steps": monitor.num_steps,
+            "curve": curve, "restored": monitor.best}
+
+
 def train(config):
     """Trains, checkpointing every epoch; re-running the same call resumes.
 
@@ -166,8 +209,12 @@ def train(config):
       - `checkpoints/`: the last two good epoch checkpoints;
       - `log.csv`: one line of metrics per epoch (appended across resumes);
       - `tensorboard/`, when TensorBoard is installed;
-      - `classifier.keras`: the trained classifier;
-      - `summary.json`: final metrics, clean test accuracy, wall time,
+      - `classifier.keras`: the trained classifier (with
+        `restore_best_epoch`, the epoch of best monitor PGD accuracy);
+      - `best_epoch.json` and `best_epoch.weights.h5`, with
+        `restore_best_epoch`;
+      - `summary.json`: final metrics, clean test accuracy (validation
+        accuracy with `config.validation`), the monitor's curve, wall time,
         images per second and the config.
 
     Args:
@@ -186,6 +233,10 @@ def train(config):
         if getattr(config, name) not in allowed:
             raise ValueError(f"Unknown {name}; expected one of {allowed}. "
                              f"Received: {name}={getattr(config, name)!r}")
+    if config.restore_best_epoch and not config.monitor_examples:
+        raise ValueError("restore_best_epoch needs the monitor: set "
+                         "monitor_examples > 0. Received: monitor_examples="
+                         f"{config.monitor_examples!r}")
     keras.utils.set_random_seed(config.seed)
     keras.mixed_precision.set_global_policy(config.precision)
     strategy = distribution.get_strategy(config.strategy)
@@ -195,10 +246,16 @@ def train(config):
                         augment=True, data_dir=config.data_dir,
                         source=config.source, seed=config.seed,
                         drop_remainder=True)
+    train_split = "train_without_validation" if config.validation else "train"
+    score_split = "validation" if config.validation else "test"
     steps_per_epoch = config.steps_per_epoch or int(
-        data.load(config.dataset, "train", **train_kwargs).cardinality())
-    test_data = data.load(config.dataset, "test", batch_size=500,
-                          data_dir=config.data_dir, source=config.source)
+        data.load(config.dataset, train_split, **train_kwargs).cardinality())
+    if steps_per_epoch < 1:
+        raise ValueError(
+            f"{config.dataset}/{train_split} from this source holds fewer "
+            f"than one batch. Received: batch_size={config.batch_size}")
+    score_data = data.load(config.dataset, score_split, batch_size=500,
+                           data_dir=config.data_dir, source=config.source)
 
     with strategy.scope():
         classifier = models.build(config.architecture,
@@ -217,7 +274,7 @@ def train(config):
         raise ValueError(
             f"The run in {work_dir} has already completed {first_epoch} "
             f"epochs. Received: epochs={config.epochs}")
-    train_data = data.load(config.dataset, "train", **train_kwargs,
+    train_data = data.load(config.dataset, train_split, **train_kwargs,
                            epochs=config.epochs, first_epoch=first_epoch,
                            steps_per_epoch=steps_per_epoch)
     # The data come from one file or from memory: workers split each batch
@@ -231,9 +288,11 @@ def train(config):
     # Order matters at epoch end: time it, log it, then checkpoint it. A kill
     # between log and checkpoint re-runs (and re-logs) that epoch; no epoch
     # is ever missing from the log.
+    monitor = _monitor(config, work_dir)
     callbacks = [
         keras.callbacks.TerminateOnNaN(),
         EpochTimer(),
+        *([monitor] if monitor else []),
         keras.callbacks.CSVLogger(log_path, append=True),
         checkpoint,
     ]
@@ -258,18 +317,21 @@ def train(config):
                 f"in {checkpoint.directory}. Re-running here replays the same "
                 "batches; train in a new --model_dir with a lower "
                 "--learning_rate or another --seed.")
+    if monitor:  # also when a finished run is re-run: fit did not restore
+        monitor.restore(classifier)
     classifier.save(os.path.join(work_dir, CLASSIFIER_FILE))
     final_metrics, train_seconds = _read_log(log_path, config.epochs)
     # Each worker scores the whole test split alone, not through
     # `trainer.evaluate`: under a multi-worker strategy that can hand a
     # worker an empty batch, on which TF 2.21's oneDNN Conv2D returns its
     # input unchanged and the next convolution fails (WORKSPACE_NOTES).
-    test_accuracy = robustness.evaluate_robustness(
-        classifier, test_data, config.epsilon, attacks=(), sanity_examples=0,
+    score = robustness.evaluate_robustness(
+        classifier, score_data, config.epsilon, attacks=(), sanity_examples=0,
         verbose=0).clean_accuracy
     summary = {
         "final_metrics": final_metrics,
-        "clean_test_accuracy": float(test_accuracy),
+        f"clean_{score_split}_accuracy": float(score),
+        "monitor": _monitor_curve(log_path, config.epochs, monitor),
         "epochs_completed": config.epochs,
         # The completed epochs' wall times, summed over every call; time
         # lost to an epoch that a kill interrupted, start-up and evaluation

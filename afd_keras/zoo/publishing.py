@@ -27,7 +27,7 @@ from afd_keras.zoo import weights as weights_lib
 _EVALUATION_FILE = "evaluation.json"
 _TRAINER_FIELDS = ("method", "epsilon", "step_size", "num_steps", "init",
                    "mixing", "mixup_alpha", "full_strength_share",
-                   "trades_beta")
+                   "trades_beta", "init_scale", "projection")
 _OPTIMIZER_FIELDS = ("batch_size", "steps_per_epoch", "optimizer",
                      "learning_rate", "schedule", "momentum", "weight_decay",
                      "precision")

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The CIFAR-10 method search on the cheap proxy (issue 22): every candidate
+# trains on the 45,000-image split and is judged on the 5,000 held-out
+# validation images only (clean, then APGD-CE + APGD-DLR on the first
+# 1,000). Re-running resumes: afd-train continues a run, and a finished
+# evaluation is skipped.
+#
+#   experiments/cifar10_search.sh RUN_ROOT [CANDIDATE ...]
+#
+# Proxy: resnet9 with base_filters=16 (about 0.2x the zoo net's compute),
+# 10 epochs, otherwise the zoo's CIFAR-10 recipe (Wong et al. 2020).
+set -euo pipefail
+root=${1:?usage: $0 RUN_ROOT [CANDIDATE ...]}
+shift
+bin=${AFD_BIN:-.venv/bin}
+data_dir=${AFD_DATA_DIR:-../shared/data}
+eps=0.03137254901960784  # 8/255
+proxy=(--dataset=cifar10 --data_dir="$data_dir" --architecture=resnet9
+       --architecture_args=base_filters=${PROXY_FILTERS:-16}
+       --epochs=${PROXY_EPOCHS:-10} --epsilon=$eps --optimizer=sgd
+       --learning_rate=0.2 --schedule=cyclic --weight_decay=5e-4
+       --batch_size=128 --precision=${PRECISION:-mixed_bfloat16}
+       --validation --monitor_examples=500 --seed=${SEED:-0})
+
+declare -A candidates=(
+  [fgsm_rs]="--method=fgsm_rs"
+  [n_fgsm]="--method=n_fgsm"
+  # (a) plain AFD: sign init, one step of 1.25 eps, projected, no mixing.
+  [afd_plain]="--method=afd"
+  # (b) sign init without projection onto the ball (N-FGSM's finding).
+  [afd_sign2_box_step1]="--method=afd --init_scale=2 --projection=box --step_size=$eps"
+  [afd_sign1_box_step125]="--method=afd --projection=box"
+  # (e) the dial recipe: interpolation, with a share at full strength.
+  [afd_dial_share050]="--method=afd --conditional --full_strength_share=0.5"
+  [afd_dial_share075]="--method=afd --conditional --full_strength_share=0.75"
+  [afd_dial_share100]="--method=afd --conditional --full_strength_share=1"
+)
+order=(fgsm_rs n_fgsm afd_plain afd_sign2_box_step1 afd_dial_share100
+       afd_dial_share050 afd_sign1_box_step125 afd_dial_share075)
+[ $# -gt 0 ] && order=("$@")
+
+for name in "${order[@]}"; do
+  flags=${candidates[$name]:?unknown candidate $name}
+  run="$root/$name"
+  # shellcheck disable=SC2086
+  "$bin/afd-train" "${proxy[@]}" $flags --model_dir="$run"
+  if [ ! -f "$run/validation_eval/report.json" ]; then
+    "$bin/afd-evaluate" --model="$run" --split=validation --num_examples=1000 \
+      --data_dir="$data_dir" --attacks=apgd_ce,apgd_dlr \
+      --output_dir="$run/validation_eval"
+  fi
+done
