@@ -34,9 +34,16 @@ declare -A candidates=(
   [afd_dial_share050]="--method=afd --conditional --full_strength_share=0.5"
   [afd_dial_share075]="--method=afd --conditional --full_strength_share=0.75"
   [afd_dial_share100]="--method=afd --conditional --full_strength_share=1"
+  # (c) OAT: FiLM reads the loss weight lam of (1 - lam) CE(x) + lam CE(x_adv).
+  [afd_oat]="--method=afd --conditional --objective=loss_weighted"
+  # (d) mixup of adversarial examples of different images, and of the
+  # inputs before the attack.
+  [afd_mixup]="--method=afd --mixing=mixup"
+  [afd_mixup_input]="--method=afd --mixing=mixup_input"
 )
-order=(fgsm_rs n_fgsm afd_plain afd_sign2_box_step1 afd_dial_share100
-       afd_dial_share050 afd_sign1_box_step125 afd_dial_share075)
+order=(fgsm_rs n_fgsm afd_plain afd_sign2_box_step1 afd_oat afd_mixup
+       afd_dial_share100 afd_dial_share050 afd_sign1_box_step125
+       afd_mixup_input afd_dial_share075)
 [ $# -gt 0 ] && order=("$@")
 
 for name in "${order[@]}"; do

@@ -151,3 +151,26 @@ def test_images_outside_unit_range_are_rejected():
     images = np.full((8, 28, 28, 1), 255.0, "float32")
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"images in \[0, 1\]"):
         trainer.fit(images, np.zeros(8, "int32"), epochs=1, verbose=0)
+
+
+def test_loss_weighted_objective_feeds_each_examples_weight_to_the_dial():
+    trainer = _trainer("afd", conditional=True, objective="loss_weighted",
+                       full_strength_share=0.25)
+    images, labels = next(iter(_tiny_data(count=256, batch_size=256)))
+    x_adv, condition = trainer.training_batch(images, labels)
+    condition = condition.numpy()
+    assert condition.shape == (256,)
+    assert 0.0 <= condition.min() and condition.max() <= 1.0
+    assert 0.15 < (condition == 1.0).mean() < 0.35
+    # Every example is fully perturbed; the weight is in the loss, not x.
+    delta = np.abs(x_adv.numpy() - images.numpy()).reshape(256, -1).max(axis=1)
+    assert np.all(delta > 0.9 * EPSILON)
+    history = trainer.fit(_tiny_data(), epochs=6, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_objectives_that_do_not_mix_refuse_mixing():
+    with pytest.raises(ValueError, match="Objective loss_weighted does not mix"):
+        _trainer("afd", objective="loss_weighted", mixing="mixup")
+    with pytest.raises(ValueError, match="Received: objective='oat'"):
+        _trainer("afd", objective="oat")

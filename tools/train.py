@@ -26,6 +26,7 @@ from afd_keras import models
 from afd_keras.data import loader
 from afd_keras.training import distribution
 from afd_keras.training import METHODS
+from afd_keras.training import OBJECTIVES
 from afd_keras.training import mixing
 from afd_keras.training import perturbations
 from afd_keras.training import run as run_lib
@@ -81,6 +82,10 @@ _PROJECTION = flags.DEFINE_enum(
     "projection", None, list(perturbations.PROJECTIONS), "ball: keep the "
     "training perturbation in the eps-ball and [0, 1]; box: only in [0, 1] "
     "(default: the method's, box for n_fgsm).")
+_OBJECTIVE = flags.DEFINE_enum(
+    "objective", None, sorted(OBJECTIVES), "What a step minimises (default: "
+    "the method's). loss_weighted: (1 - lam) CE(x) + lam CE(x_adv), lam per "
+    "example and read by the --conditional dial (Once-for-All AT).")
 _VALIDATION = flags.DEFINE_boolean(
     "validation", False, "Train on the training split less the held-out "
     "validation split (45,000 of CIFAR-10's 50,000; 55,000 of MNIST's) and "
@@ -151,7 +156,7 @@ def main(argv):
             "model_dir", "dataset", "data_dir", "source", "architecture",
             "conditional", "method", "epsilon", "step_size", "num_steps",
             "init", "mixing", "mixup_alpha", "full_strength_share",
-            "trades_beta", "init_scale", "projection", "epochs",
+            "trades_beta", "init_scale", "projection", "objective", "epochs",
             "steps_per_epoch", "batch_size", "optimizer", "learning_rate",
             "schedule", "momentum", "weight_decay", "precision", "strategy",
             "jit_compile", "seed", "validation", "monitor_examples",

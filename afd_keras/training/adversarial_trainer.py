@@ -1,5 +1,8 @@
 """AdversarialTrainer: AFD and its baselines as a `keras.Model.train_step`."""
 
+import dataclasses
+import typing
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -64,6 +67,11 @@ class AdversarialTrainer(keras.Model):
         trades_beta: the weight of the TRADES KL term.
         init_scale: the starting noise's radius as a multiple of epsilon;
             defaults to the method's (2 for "n_fgsm", else 1).
+        objective: "clean", "adversarial", "trades" or "loss_weighted"
+            (see `OBJECTIVES`); defaults to the method's. "loss_weighted"
+            trains (1 - lam) CE(x) + lam CE(x_adv) with lam drawn per
+            example (1 for a `full_strength_share`, else U(0, 1)) and read
+            by the dial, as in Once-for-All Adversarial Training.
         projection: "ball" keeps every iterate in the epsilon-ball and
             [0, 1]; "box" only in [0, 1] (N-FGSM: the training perturbation
             can reach init_scale * eps + step_size). Defaults to the
@@ -82,7 +90,8 @@ class AdversarialTrainer(keras.Model):
     def __init__(self, classifier, method="afd", epsilon=8 / 255, *,
                  step_size=None, num_steps=None, init=None, mixing=None,
                  mixup_alpha=1.0, full_strength_share=None, trades_beta=6.0,
-                 init_scale=None, projection=None, seed=None, **kwargs):
+                 init_scale=None, projection=None, objective=None, seed=None,
+                 **kwargs):
         super().__init__(**kwargs)
         if method not in methods.METHODS:
             raise ValueError(f"Unknown method; expected one of "
@@ -90,6 +99,13 @@ class AdversarialTrainer(keras.Model):
         defaults = methods.METHODS[method]
         conditional = isinstance(classifier, ConditionalClassifier)
         init = defaults.init if init is None else init
+        objective = defaults.objective if objective is None else objective
+        if objective not in OBJECTIVES:
+            raise ValueError(f"Unknown objective; expected one of "
+                             f"{sorted(OBJECTIVES)}. Received: "
+                             f"objective={objective!r}")
+        if mixing is None and not OBJECTIVES[objective].mixes:
+            mixing = "none"
         if mixing is None:
             mixing = (defaults.conditional_mixing if conditional and
                       defaults.conditional_mixing else defaults.mixing)
@@ -103,7 +119,7 @@ class AdversarialTrainer(keras.Model):
             step_size = defaults.step_size_ratio * epsilon
         _validate(classifier, method, epsilon, step_size, num_steps, init,
                   mixing_mode, mixup_alpha, full_strength_share, trades_beta,
-                  init_scale, projection)
+                  init_scale, projection, objective)
         self.classifier = classifier
         self.method = method
         self.epsilon = float(epsilon)
@@ -116,6 +132,7 @@ class AdversarialTrainer(keras.Model):
         self.trades_beta = float(trades_beta)
         self.init_scale = float(init_scale)
         self.projection = projection
+        self.objective = objective
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._conditional = conditional
@@ -177,31 +194,19 @@ class AdversarialTrainer(keras.Model):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         x = _checked_images(x)
         y = tf.reshape(tf.cast(y, tf.int32), [-1])
-        x_train, y_other, lam, condition = self._training_batch(
-            x, y, *self._step_seeds())
+        batch = self._training_batch(x, y, *self._step_seeds())
         with tf.GradientTape() as tape:
-            y_pred = self._logits(x_train, condition, training=True)
-            if self.method == "trades":
-                clean_logits = self._logits(x, 0.0, training=True)
-                loss = self.compute_loss(
-                    x=x, y=y, y_pred=clean_logits, sample_weight=sample_weight
-                ) + self.trades_beta * self._kl_divergence(
-                    tf.nn.softmax(clean_logits), tf.nn.softmax(y_pred),
-                    sample_weight=sample_weight)
-            else:
-                weight_a, weight_b = _mix_weights(sample_weight, lam)
-                loss = self.compute_loss(x=x_train, y=y, y_pred=y_pred,
-                                         sample_weight=weight_a)
-                if lam is not None:
-                    loss += self._label_loss(y_other, y_pred,
-                                             sample_weight=weight_b)
+            y_pred = self._logits(batch.inputs, batch.condition, training=True)
+            loss = OBJECTIVES[self.objective].training_loss(
+                self, x, y, batch, y_pred, sample_weight)
             # Keras losses divide by the replica count, so the summed
             # gradients equal one device's on the global batch.
             scaled_loss = self.optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         self._update_loss_metric(loss)
-        return _reducible(self.compute_metrics(x_train, y, y_pred, sample_weight))
+        return _reducible(self.compute_metrics(batch.inputs, y, y_pred,
+                                               sample_weight))
 
     def test_step(self, data):
         return _reducible(super().test_step(data))
@@ -230,8 +235,8 @@ class AdversarialTrainer(keras.Model):
         """
         x = _checked_images(tf.convert_to_tensor(x))
         y = tf.reshape(tf.cast(y, tf.int32), [-1])
-        inputs, _, _, condition = self._training_batch(x, y, *self._step_seeds())
-        return inputs, condition
+        batch = self._training_batch(x, y, *self._step_seeds())
+        return batch.inputs, batch.condition
 
     def _step_seeds(self):
         """(init_seed, mix_seed): new every step, different on every replica."""
@@ -239,51 +244,40 @@ class AdversarialTrainer(keras.Model):
             randomness.replica_seed(self.seed_generator), 2))
 
     def _training_batch(self, x, y, init_seed, mix_seed):
-        """Builds the batch to train on.
-
-        Returns:
-            (inputs, other_labels, lam, condition). `other_labels` and `lam`
-            are None unless labels are mixed.
-        """
-        if self.method == "standard":
-            return x, None, None, 0.0
+        """Builds the batch to train on, as a `TrainingBatch`."""
+        objective = OBJECTIVES[self.objective]
+        if objective.attack_loss is None:
+            return TrainingBatch(x, condition=0.0)
         y_other, lam = None, None
         if self.mixing == "mixup_input":
             x, permutation, lam = mixing.mixup(x, self.mixup_alpha, mix_seed)
             y_other = tf.gather(y, permutation)
-        delta = self._perturbation(x, y, y_other, lam, init_seed)
+        # The condition is drawn before the attack when the attack reads it.
+        loss_weight = (_interpolation_strength(
+            tf.shape(y), self.full_strength_share, mix_seed, x.dtype)
+                       if objective.weights_by_condition else None)
+        attack_condition = 1.0 if loss_weight is None else loss_weight
+        delta = self._perturbation(x, y, y_other, lam, attack_condition,
+                                   init_seed)
+        if loss_weight is not None:
+            return TrainingBatch(x + delta, condition=loss_weight)
         if self.mixing == "interpolate":
             strength = _interpolation_strength(tf.shape(y), self.full_strength_share,
                                                mix_seed, x.dtype)
-            return x + _per_example(strength, x) * delta, None, None, strength
+            return TrainingBatch(x + _per_example(strength, x) * delta,
+                                 condition=strength)
         x_adv = x + delta
         if self.mixing == "mixup":
             x_adv, permutation, lam = mixing.mixup(x_adv, self.mixup_alpha,
                                                    mix_seed)
             y_other = tf.gather(y, permutation)
-        return x_adv, y_other, lam, 1.0
+        return TrainingBatch(x_adv, y_other, lam)
 
-    def _perturbation(self, x, y, y_other, lam, seed):
+    def _perturbation(self, x, y, y_other, lam, condition, seed):
         delta = perturbations.initial_perturbation(
             x, self.epsilon, self.init, seed, self.init_scale, self.projection)
-        if self.method == "trades":
-            clean_probs = tf.stop_gradient(
-                tf.nn.softmax(self._logits(x, 0.0, training=True)))
-
-            def attack_loss(x_adv):
-                return tf.reduce_sum(keras.losses.kl_divergence(
-                    clean_probs, tf.nn.softmax(self._logits(x_adv, 1.0, True))))
-        else:
-
-            def attack_loss(x_adv):
-                logits = self._logits(x_adv, 1.0, training=True)
-                loss = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
-                if lam is not None:
-                    loss = lam * loss + (1.0 - lam) * (
-                        tf.nn.sparse_softmax_cross_entropy_with_logits(
-                            y_other, logits))
-                return tf.reduce_sum(loss)
-
+        attack_loss = OBJECTIVES[self.objective].attack_loss(
+            self, x, y, y_other, lam, condition)
         return norms.gradient_steps(
             x, delta, attack_loss,
             perturbations.projection_radius(self.epsilon, self.projection),
@@ -318,6 +312,7 @@ class AdversarialTrainer(keras.Model):
             "trades_beta": self.trades_beta,
             "init_scale": self.init_scale,
             "projection": self.projection,
+            "objective": self.objective,
             "seed": self.seed,
         }
 
@@ -327,6 +322,114 @@ class AdversarialTrainer(keras.Model):
         config["classifier"] = keras.saving.deserialize_keras_object(
             config["classifier"])
         return cls(**config)
+
+
+class TrainingBatch(typing.NamedTuple):
+    """What one step trains on.
+
+    Attributes:
+        inputs: the images the classifier sees.
+        other_labels: with mixup, the labels of the second images.
+        lam: with mixup, the weight of the first image's label.
+        condition: the dial's value, a scalar or one per example.
+    """
+
+    inputs: tf.Tensor
+    other_labels: tf.Tensor | None = None
+    lam: tf.Tensor | None = None
+    condition: typing.Any = 1.0
+
+
+def _cross_entropy_attack(trainer, x, y, y_other, lam, condition):
+    """CE of the perturbed images, mixed like the labels under mixup."""
+    del x
+
+    def attack_loss(x_adv):
+        logits = trainer._logits(x_adv, condition, training=True)
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
+        if lam is not None:
+            loss = lam * loss + (1.0 - lam) * (
+                tf.nn.sparse_softmax_cross_entropy_with_logits(y_other, logits))
+        return tf.reduce_sum(loss)
+
+    return attack_loss
+
+
+def _kl_attack(trainer, x, y, y_other, lam, condition):
+    """TRADES: KL(clean || perturbed) predictions."""
+    del y, y_other, lam
+    clean_probs = tf.stop_gradient(
+        tf.nn.softmax(trainer._logits(x, 0.0, training=True)))
+
+    def attack_loss(x_adv):
+        return tf.reduce_sum(keras.losses.kl_divergence(
+            clean_probs, tf.nn.softmax(trainer._logits(x_adv, condition, True))))
+
+    return attack_loss
+
+
+def _cross_entropy_loss(trainer, x, y, batch, y_pred, sample_weight):
+    """CE on the training inputs; mixup adds the second label's term."""
+    del x
+    weight_a, weight_b = _mix_weights(sample_weight, batch.lam)
+    loss = trainer.compute_loss(x=batch.inputs, y=y, y_pred=y_pred,
+                                sample_weight=weight_a)
+    if batch.lam is not None:
+        loss += trainer._label_loss(batch.other_labels, y_pred,
+                                    sample_weight=weight_b)
+    return loss
+
+
+def _trades_loss(trainer, x, y, batch, y_pred, sample_weight):
+    """CE(clean) + beta KL(clean || adversarial) (Zhang et al. 2019)."""
+    clean_logits = trainer._logits(x, 0.0, training=True)
+    return trainer.compute_loss(
+        x=x, y=y, y_pred=clean_logits, sample_weight=sample_weight
+    ) + trainer.trades_beta * trainer._kl_divergence(
+        tf.nn.softmax(clean_logits), tf.nn.softmax(y_pred),
+        sample_weight=sample_weight)
+
+
+def _loss_weighted_loss(trainer, x, y, batch, y_pred, sample_weight):
+    """(1 - lam) CE(x) + lam CE(x_adv), both at condition lam (OAT)."""
+    lam = batch.condition
+    clean_logits = trainer._logits(x, lam, training=True)
+    weight_adv, weight_clean = _mix_weights(sample_weight, lam)
+    return (trainer.compute_loss(x=x, y=y, y_pred=clean_logits,
+                                 sample_weight=weight_clean) +
+            trainer.compute_loss(x=batch.inputs, y=y, y_pred=y_pred,
+                                 sample_weight=weight_adv))
+
+
+@dataclasses.dataclass(frozen=True)
+class Objective:
+    """What a training step maximises and minimises.
+
+    Attributes:
+        attack_loss: builds the loss the attack ascends; None trains on clean
+            inputs only.
+        training_loss: the loss the classifier descends.
+        weights_by_condition: each example draws lam (1 for a
+            `full_strength_share` of the examples, else U(0, 1)), which
+            weights its clean and adversarial terms and is its condition.
+        mixes: whether the `mixing` modes apply.
+    """
+
+    attack_loss: typing.Callable | None
+    training_loss: typing.Callable
+    weights_by_condition: bool = False
+    mixes: bool = True
+
+
+OBJECTIVES = {
+    "clean": Objective(None, _cross_entropy_loss, mixes=False),
+    "adversarial": Objective(_cross_entropy_attack, _cross_entropy_loss),
+    "trades": Objective(_kl_attack, _trades_loss, mixes=False),
+    # Once-for-All Adversarial Training (Wang et al., NeurIPS 2020): the
+    # dial reads the loss weight, so c = 0 is the standard end.
+    "loss_weighted": Objective(_cross_entropy_attack, _loss_weighted_loss,
+                               weights_by_condition=True, mixes=False),
+}
 
 
 def _interpolation_strength(shape, full_share, seed, dtype):
@@ -376,7 +479,7 @@ def _checked_images(x):
 
 def _validate(classifier, method, epsilon, step_size, num_steps, init,
               mixing_mode, mixup_alpha, full_strength_share, trades_beta,
-              init_scale, projection):
+              init_scale, projection, objective):
     if not isinstance(classifier, keras.Model):
         raise ValueError("`classifier` must be a keras.Model mapping [0, 1] "
                          f"images to logits. Received: {type(classifier).__name__}")
@@ -398,8 +501,9 @@ def _validate(classifier, method, epsilon, step_size, num_steps, init,
         (projection in perturbations.PROJECTIONS,
          f"Unknown projection; expected one of {perturbations.PROJECTIONS}. "
          f"Received: projection={projection!r}"),
-        (method != "trades" or mixing_mode == "none",
-         f"trades does not mix examples. Received: mixing={mixing_mode!r}"),
+        (OBJECTIVES[objective].mixes or mixing_mode == "none",
+         f"Objective {objective} does not mix examples. Received: "
+         f"mixing={mixing_mode!r}"),
     ]
     for ok, message in checks:
         if not ok:

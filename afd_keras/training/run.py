@@ -51,6 +51,7 @@ class TrainConfig:
     trades_beta: float = 6.0
     init_scale: float | None = None
     projection: str | None = None
+    objective: str | None = None
     epochs: int = 10
     steps_per_epoch: int | None = None
     batch_size: int = 128
@@ -131,6 +132,7 @@ def trainer_arguments(config):
             "full_strength_share": config.full_strength_share,
             "trades_beta": config.trades_beta,
             "init_scale": config.init_scale, "projection": config.projection,
+            "objective": config.objective,
             "seed": config.seed}
 
 

@@ -27,7 +27,7 @@ from afd_keras.zoo import weights as weights_lib
 _EVALUATION_FILE = "evaluation.json"
 _TRAINER_FIELDS = ("method", "epsilon", "step_size", "num_steps", "init",
                    "mixing", "mixup_alpha", "full_strength_share",
-                   "trades_beta", "init_scale", "projection")
+                   "trades_beta", "init_scale", "projection", "objective")
 _OPTIMIZER_FIELDS = ("batch_size", "steps_per_epoch", "optimizer",
                      "learning_rate", "schedule", "momentum", "weight_decay",
                      "precision")
@@ -344,12 +344,20 @@ def _commands(name, config, settings, source):
         train.append("--conditional")
     for field in ("method", "epsilon", "step_size", "num_steps", "init",
                   "mixing", "mixup_alpha", "full_strength_share",
-                  "trades_beta", "epochs", "steps_per_epoch", "batch_size",
-                  "optimizer", "learning_rate", "schedule", "momentum",
-                  "weight_decay", "precision", "seed"):
+                  "trades_beta", "init_scale", "projection", "objective",
+                  "epochs",
+                  "steps_per_epoch", "batch_size", "optimizer",
+                  "learning_rate", "schedule", "momentum", "weight_decay",
+                  "precision", "seed"):
         value = getattr(config, field)
         if value is not None:
             train.append(f"--{field}={value}")
+    if config.monitor_examples:
+        train += [f"--monitor_examples={config.monitor_examples}",
+                  f"--monitor_steps={config.monitor_steps}"]
+    for flag in ("validation", "restore_best_epoch"):
+        if getattr(config, flag):
+            train.append(f"--{flag}")
     if config.source != "auto":
         train.append(f"--source={config.source}")
     train.append(f"--model_dir={run_dir}")
