@@ -1,6 +1,12 @@
 """Installs afd_keras, its tools (as `afd_keras_tools`) and the data sample."""
 
+import re
+
 import setuptools
+
+# The version is written once, in the package.
+_VERSION = re.search(r'__version__ = "([^"]+)"', open(
+    "afd_keras/utils/version.py", encoding="utf-8").read()).group(1)
 
 _TOOLS = {
     "afd-quickstart": "quickstart",
@@ -13,7 +19,7 @@ _TOOLS = {
 
 setuptools.setup(
     name="afd_keras",
-    version="0.1.0",
+    version=_VERSION,
     description=("Adversarial feature diversity training for Keras: sign "
                  "perturbations, example mixing, conditional scaling."),
     long_description=open("README.md", encoding="utf-8").read(),

@@ -1,13 +1,15 @@
 """afd_keras: adversarial feature diversity training for Keras.
 
-Modules:
+Modules, each importing only those listed above it:
+    utils: error messages, checksums and machine facts.
     data: datasets as [0, 1] image pipelines, offline first.
-    models: the classifier architectures, built by name.
     layers: custom Keras layers.
+    models: the classifier architectures, built by name.
     attacks: adversarial attacks.
     training: adversarial training in `model.fit`.
     evaluation: robustness evaluation and reports.
     zoo: pretrained robust models.
+    benchmarks, quickstart: what the tools run.
 """
 
 from afd_keras import attacks
@@ -19,4 +21,4 @@ from afd_keras import training
 from afd_keras import zoo
 from afd_keras.training import AdversarialTrainer
 
-__version__ = "0.1.0"
+from afd_keras.utils.version import __version__  # noqa: F401

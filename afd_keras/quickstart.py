@@ -10,6 +10,7 @@ import time
 
 from afd_keras import data
 from afd_keras import zoo
+from afd_keras.attacks.pgd import madry_step_size
 from afd_keras.evaluation import report
 
 DEFAULT_MODEL = "small_cnn_mnist_afd_linf0.3"
@@ -56,7 +57,7 @@ def run(model_name=DEFAULT_MODEL, *, baseline_name=DEFAULT_BASELINE,
                          f"Received: baseline_name={baseline_name!r}")
     epsilon = card["threat_model"]["epsilon"]
     attack = (f"pgd:num_steps={num_steps},"
-              f"step_size={2.5 * epsilon / num_steps:.6g}")
+              f"step_size={madry_step_size(epsilon, num_steps):.6g}")
     test = data.load(card["dataset"], "test", batch_size=500,
                      source="sample", num_examples=num_examples)
     baselines = {}

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from afd_keras.data import checksums
-from afd_keras.data import errors
+from afd_keras.utils import checksums
+from afd_keras.utils import errors
 
 
 def test_a_file_replaced_with_its_size_and_mtime_kept_is_hashed_again(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from afd_keras import machine
+from afd_keras.utils import machine
 
 
 @pytest.mark.parametrize("flags, expected", [

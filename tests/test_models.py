@@ -24,8 +24,8 @@ def _input_shape(name):
     return TINY[name].get("input_shape", (32, 32, 3))
 
 
-def test_list_models():
-    assert models.list_models() == ["preact_resnet18", "resnet9", "small_cnn",
+def test_list_architectures():
+    assert models.list_architectures() == ["preact_resnet18", "resnet9", "small_cnn",
                                     "wide_resnet"]
 
 

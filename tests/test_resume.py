@@ -106,7 +106,8 @@ def test_a_scheduled_run_cannot_be_extended_under_its_schedule(tmp_path):
     # One cycle over 1 epoch would become one over 2, under the epoch done.
     from afd_keras.training import checkpointing  # pylint: disable=import-outside-toplevel
     from afd_keras.training import run as run_lib  # pylint: disable=import-outside-toplevel
-    config = run_lib.TrainConfig(
+    from afd_keras.training import run_folder  # pylint: disable=import-outside-toplevel
+    config = run_folder.TrainConfig(
         model_dir=str(tmp_path), source="sample", epochs=1, steps_per_epoch=2,
         batch_size=16, schedule="cyclic", method="standard", seed=0)
     run_lib.train(config)

@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 
 import afd_keras
-from afd_keras.data import errors
+from afd_keras.training import run as run_lib
+from afd_keras.training import run_folder
+from afd_keras.utils import errors
 from afd_keras.zoo import cards
 from afd_keras.zoo import publishing
 from afd_keras.zoo import weights as weights_lib
-from afd_keras.training import run as run_lib
 
 NAME = "tiny_mnist_afd"
 SMALL_EVALUATION = publishing.EvaluationSettings(
@@ -32,7 +33,7 @@ def published(tmp_path_factory):
     """A finished conditional AFD run and the zoo it was published into."""
     root = tmp_path_factory.mktemp("zoo_test")
     run_dir = str(root / "run")
-    run_lib.train(run_lib.TrainConfig(
+    run_lib.train(run_folder.TrainConfig(
         model_dir=run_dir, source="sample", epochs=1, steps_per_epoch=3,
         conditional=True, seed=0))
     zoo_dir = str(root / "zoo")
@@ -265,10 +266,10 @@ def test_publish_refuses_an_unfinished_run(tmp_path):
 
 
 def test_default_names():
-    config = run_lib.TrainConfig(model_dir="x", dataset="cifar10",
+    config = run_folder.TrainConfig(model_dir="x", dataset="cifar10",
                                  architecture="resnet9", epsilon=8 / 255)
     assert publishing.default_name(config) == "resnet9_cifar10_afd_linf8_255"
-    config = run_lib.TrainConfig(model_dir="x", epsilon=0.3)
+    config = run_folder.TrainConfig(model_dir="x", epsilon=0.3)
     assert publishing.default_name(config) == "small_cnn_mnist_afd_linf0.3"
 
 

@@ -27,9 +27,9 @@ from absl import flags
 from afd_keras import benchmarks
 from afd_keras import cli
 from afd_keras import models
+from afd_keras import zoo
 from afd_keras.benchmarks import results
 from afd_keras.data import loader
-from afd_keras.evaluation import report
 from afd_keras.training import METHODS
 
 _BENCHMARKS = flags.DEFINE_list(
@@ -37,7 +37,7 @@ _BENCHMARKS = flags.DEFINE_list(
     f"Which benchmarks: all, or some of {', '.join(benchmarks.BENCHMARKS)}.")
 _ARCHITECTURES = flags.DEFINE_list(
     "architectures", ["small_cnn", "resnet9"],
-    f"Comma-separated architectures, from {', '.join(models.list_models())}.")
+    f"Comma-separated architectures, from {', '.join(models.list_architectures())}.")
 _METHODS = flags.DEFINE_list(
     "methods", ["standard", "fgsm_rs", "afd"],
     f"Comma-separated training methods, from {', '.join(sorted(METHODS))}.")
@@ -81,7 +81,7 @@ _UPDATE = flags.DEFINE_boolean(
     "others.")
 
 cli.register_choices_validator(_BENCHMARKS, ("all",) + benchmarks.BENCHMARKS)
-cli.register_choices_validator(_ARCHITECTURES, models.list_models())
+cli.register_choices_validator(_ARCHITECTURES, models.list_architectures())
 cli.register_choices_validator(_METHODS, sorted(METHODS))
 cli.register_choices_validator(_CONDITIONAL_METHODS, sorted(METHODS))
 
@@ -99,7 +99,7 @@ def main(argv):
         num_steps=_NUM_STEPS.value, num_rounds=_NUM_ROUNDS.value,
         conditional_methods=tuple(_CONDITIONAL_METHODS.value),
         quick=_QUICK.value,
-        model=report.load_model(_MODEL.value) if _MODEL.value else None,
+        model=zoo.load_model(_MODEL.value) if _MODEL.value else None,
         dataset=_DATASET.value, data_dir=_DATA_DIR.value,
         source=_SOURCE.value, num_examples=_NUM_EXAMPLES.value,
         epsilon=_EPSILON.value, attack_steps=_ATTACK_STEPS.value,

@@ -12,8 +12,8 @@ from absl import flags
 from afd_keras import cli
 from afd_keras import data
 from afd_keras import evaluation
+from afd_keras import zoo
 from afd_keras.data import loader
-from afd_keras.evaluation import report
 from afd_keras.evaluation import suite
 
 _MODEL = flags.DEFINE_string(
@@ -78,8 +78,8 @@ flags.register_validator(
 
 def main(argv):
     del argv
-    model = report.load_model(_MODEL.value, condition=_CONDITION.value)
-    dataset, norm, epsilon = report.threat_setting(
+    model = zoo.load_model(_MODEL.value, condition=_CONDITION.value)
+    dataset, norm, epsilon = zoo.threat_setting(
         _MODEL.value, dataset=_DATASET.value, norm=_NORM.value,
         epsilon=_EPSILON.value)
     examples = data.load(dataset, _SPLIT.value, batch_size=500,

@@ -1,14 +1,13 @@
 """cleverhans attacks that we do not reimplement, behind our attack signature.
 
 Each takes `(model, x, y, *, epsilon, norm, ...)` like `pgd`, and returns
-images inside the epsilon-ball of `norm` and the [0, 1] box.
+images inside the epsilon-ball of `norm` and the [0, 1] box. cleverhans is
+imported when an attack runs, not with the package: like ART's, its import
+is paid only by those who use it.
 """
 
 import keras
 import numpy as np
-from cleverhans.tf2.attacks.carlini_wagner_l2 import CarliniWagnerL2
-from cleverhans.tf2.attacks.momentum_iterative_method import (
-    momentum_iterative_method as _mim)
 
 from afd_keras.attacks import norms
 from afd_keras.attacks import validation
@@ -41,9 +40,13 @@ def momentum_iterative(model, x, y=None, *, epsilon, norm="linf", num_steps=10,
     step_size = epsilon / num_steps if step_size is None else step_size
     x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps,
                                           step_size)
-    return _mim(model, x, eps=epsilon, eps_iter=step_size, nb_iter=num_steps,
-                norm=_NORM_ORDERS[norm], clip_min=0.0, clip_max=1.0, y=y,
-                targeted=targeted, decay_factor=decay, sanity_checks=False)
+    # pylint: disable-next=import-outside-toplevel
+    from cleverhans.tf2.attacks.momentum_iterative_method import (
+        momentum_iterative_method)
+    return momentum_iterative_method(
+        model, x, eps=epsilon, eps_iter=step_size, nb_iter=num_steps,
+        norm=_NORM_ORDERS[norm], clip_min=0.0, clip_max=1.0, y=y,
+        targeted=targeted, decay_factor=decay, sanity_checks=False)
 
 
 def carlini_wagner_l2(model, x, y=None, *, epsilon, norm="l2", num_steps=100,
@@ -75,6 +78,8 @@ def carlini_wagner_l2(model, x, y=None, *, epsilon, norm="l2", num_steps=100,
     >>> x_adv = carlini_wagner_l2(model, images, labels, epsilon=2.0)
     """
     x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps)
+    # pylint: disable-next=import-outside-toplevel
+    from cleverhans.tf2.attacks.carlini_wagner_l2 import CarliniWagnerL2
     attack = CarliniWagnerL2(model, y=y, targeted=targeted, batch_size=len(x),
                              clip_min=0.0, clip_max=1.0,
                              binary_search_steps=binary_search_steps,

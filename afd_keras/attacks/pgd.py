@@ -10,6 +10,18 @@ from afd_keras.attacks import validation
 _ZERO = norms.ZERO_GRADIENTS
 
 
+def madry_step_size(epsilon, num_steps):
+    """PGD's standard step, 2.5 epsilon / K: K steps can cross the ball and
+    back a little (Madry et al. 2018). The one place the rule is written.
+
+    Example:
+
+    >>> madry_step_size(0.3, 40)
+    0.01875
+    """
+    return 2.5 * epsilon / max(num_steps, 1)
+
+
 def pgd(model, x, y=None, *, epsilon, num_steps=10, step_size=None,
         norm="linf", random_start=True, num_restarts=1, targeted=False, seed=0):
     """Runs PGD on one batch, as one compiled graph call.
@@ -31,7 +43,8 @@ def pgd(model, x, y=None, *, epsilon, num_steps=10, step_size=None,
             With `targeted=True`, the target classes.
         epsilon: the radius of the threat model's ball.
         num_steps: steps per restart.
-        step_size: the step length; defaults to 2.5 * epsilon / num_steps.
+        step_size: the step length; defaults to `madry_step_size`,
+            2.5 * epsilon / num_steps.
         norm: "linf" or "l2".
         random_start: start each restart at a uniform point of the ball.
         num_restarts: the number of restarts.
@@ -52,7 +65,7 @@ def pgd(model, x, y=None, *, epsilon, num_steps=10, step_size=None,
     ...             step_size=0.01)
     """
     if step_size is None:
-        step_size = 2.5 * epsilon / max(num_steps, 1)
+        step_size = madry_step_size(epsilon, num_steps)
     x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps,
                                           step_size, num_restarts)
     return _pgd_graph(model, x, y, tf.constant(epsilon, tf.float32),

@@ -7,10 +7,9 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
-from cleverhans.tf2.attacks.projected_gradient_descent import (
-    projected_gradient_descent)
 
 from afd_keras import attacks
+from afd_keras.attacks.pgd import madry_step_size
 
 
 @dataclasses.dataclass
@@ -84,8 +83,11 @@ def measure_attack_throughput(model, x, y, epsilon, *, num_steps=20,
     >>> timings = measure_attack_throughput(model, x, y, 0.3)
     >>> print(format_attack_throughput(timings))
     """
+    # pylint: disable-next=import-outside-toplevel
+    from cleverhans.tf2.attacks.projected_gradient_descent import (
+        projected_gradient_descent)
     # cleverhans requires step <= epsilon.
-    step = min(2.5 * epsilon / num_steps, epsilon)
+    step = min(madry_step_size(epsilon, num_steps), epsilon)
     pgd_ours = lambda xb, yb: attacks.pgd(  # noqa: E731
         model, xb, yb, epsilon=epsilon, num_steps=num_steps, step_size=step)
     pgd_theirs = lambda xb, yb: projected_gradient_descent(  # noqa: E731

@@ -10,6 +10,7 @@ import numpy as np
 from afd_keras import attacks
 from afd_keras import data
 from afd_keras.training import run
+from afd_keras.training import run_folder
 
 
 @dataclasses.dataclass
@@ -64,14 +65,14 @@ def compare_precisions(*, dataset="mnist", epsilon=0.3, method="afd",
     try:
         for precision in precisions:
             with tempfile.TemporaryDirectory() as model_dir:
-                summary = run.train(run.TrainConfig(
+                summary = run.train(run_folder.TrainConfig(
                     model_dir=model_dir, dataset=dataset, data_dir=data_dir,
                     source=source, method=method, epsilon=epsilon,
                     epochs=epochs, steps_per_epoch=steps_per_epoch,
                     optimizer="adam", learning_rate=5e-3, schedule="cyclic",
                     precision=precision))
                 model = keras.saving.load_model(
-                    os.path.join(model_dir, run.CLASSIFIER_FILE))
+                    os.path.join(model_dir, run_folder.CLASSIFIER_FILE))
             clean, robust = _accuracies(model, test, epsilon, num_attack_steps)
             results.append(PrecisionRun(precision, summary["images_per_second"],
                                         clean, robust))

@@ -2,7 +2,7 @@
 
 import os
 
-from afd_keras import machine
+from afd_keras.utils import machine
 
 
 def plot_step_costs(costs, path):

@@ -10,8 +10,8 @@ from afd_keras.data import sample
 from afd_keras.data.catalog import DatasetSpec
 from afd_keras.data.catalog import get_spec
 from afd_keras.data.catalog import list_datasets
-from afd_keras.data.errors import ChecksumError
-from afd_keras.data.errors import DataFormatError
-from afd_keras.data.errors import DataNotFoundError
 from afd_keras.data.loader import DATA_DIR_ENV
 from afd_keras.data.loader import load
+from afd_keras.utils.errors import ChecksumError
+from afd_keras.utils.errors import DataFormatError
+from afd_keras.utils.errors import DataNotFoundError

@@ -6,7 +6,8 @@ Fashion-MNIST) and in the data README (the CIFAR-10 npz).
 """
 
 import dataclasses
-import difflib
+
+from afd_keras.utils import messages
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,22 +176,5 @@ def get_spec(name):
             the closest names.
     """
     if name not in DATASETS:
-        raise ValueError(unknown_name_message("dataset", name, DATASETS))
+        raise ValueError(messages.unknown_name_message("dataset", name, DATASETS))
     return DATASETS[name]
-
-
-def unknown_name_message(kind, name, known, expected=None):
-    """Formats an 'unknown name' error that suggests the closest known names.
-
-    Args:
-        kind: what was named, e.g. "dataset".
-        name: the name received.
-        known: the names to suggest from.
-        expected: how to describe the accepted names; defaults to listing
-            `known`.
-    """
-    close = difflib.get_close_matches(str(name), list(known), n=3)
-    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-    expected = expected or f"one of: {', '.join(sorted(known))}"
-    return (f"Unknown {kind} {name!r}.{hint} Expected {expected}. "
-            f"Received: {kind}={name!r}")

@@ -9,13 +9,13 @@ from absl import logging
 import tensorflow as tf
 
 from afd_keras.data import catalog
-from afd_keras.data import errors
 from afd_keras.data import local_files
 from afd_keras.data import network
 from afd_keras.data import pipeline
 from afd_keras.data import sample
 from afd_keras.data import tfds_source
 from afd_keras.data import validation
+from afd_keras.utils import errors
 
 DATA_DIR_ENV = "AFD_DATA_DIR"
 CACHE_DIR_ENV = "AFD_CACHE_DIR"

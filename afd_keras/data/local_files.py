@@ -10,8 +10,8 @@ import zlib
 
 import numpy as np
 
-from afd_keras.data import checksums
-from afd_keras.data import errors
+from afd_keras.utils import checksums
+from afd_keras.utils import errors
 
 # IDX: big-endian magic (0, 0, dtype code, number of dims) then one uint32 per
 # dim. 0x08 is unsigned byte, the only type these datasets use.

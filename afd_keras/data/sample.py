@@ -11,9 +11,9 @@ import os
 import numpy as np
 
 from afd_keras.data import catalog
-from afd_keras.data import checksums
-from afd_keras.data import errors
 from afd_keras.data import local_files
+from afd_keras.utils import checksums
+from afd_keras.utils import errors
 
 SAMPLE_DIR = os.path.join(os.path.dirname(__file__), "sample")
 MANIFEST_PATH = os.path.join(SAMPLE_DIR, "manifest.json")

@@ -10,6 +10,7 @@ import os
 import filelock
 
 from afd_keras.data import catalog
+from afd_keras.utils import messages
 
 
 def _tfds():
@@ -96,7 +97,7 @@ def check_supported(name):
         builder = tfds.builder(name)
     except tfds.core.registered.DatasetNotFoundError as e:
         known = list(catalog.DATASETS) + list(tfds.list_builders())
-        raise ValueError(catalog.unknown_name_message(
+        raise ValueError(messages.unknown_name_message(
             "dataset", name, known,
             expected=(f"one of {', '.join(catalog.list_datasets())}, or a "
                       "tensorflow-datasets image classification name"))) from e

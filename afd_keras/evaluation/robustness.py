@@ -10,6 +10,7 @@ import tensorflow as tf
 
 from afd_keras.evaluation import sanity
 from afd_keras.evaluation import suite
+from afd_keras.models import accuracy
 
 
 @dataclasses.dataclass
@@ -46,10 +47,10 @@ class RobustnessResult:
                  f"({self.examples_per_second:.1f} examples/s)", "",
                  "| evaluation | accuracy | settings |", "|---|---|---|",
                  f"| clean | {100 * self.clean_accuracy:.2f}% | |"]
-        for name, accuracy in self.attack_accuracy.items():
+        for name, value in self.attack_accuracy.items():
             settings = ", ".join(f"{k}={v}" for k, v in
                                  self.attack_settings[name].items())
-            lines.append(f"| {name} | {100 * accuracy:.2f}% | {settings} |")
+            lines.append(f"| {name} | {100 * value:.2f}% | {settings} |")
         lines.append(f"| worst case over attacks | "
                      f"{100 * self.robust_accuracy:.2f}% | |")
         if self.sanity_checks:
@@ -107,7 +108,7 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     probe_x, probe_y = [], []
     for batch, (x, y) in enumerate(dataset):
         y = tf.cast(y, tf.int32)
-        correct = _predicts(model, x, y)
+        correct = accuracy.correct_predictions(model, x, y)
         clean.append(correct)
         index = np.flatnonzero(correct)
         x_correct, y_correct = tf.gather(x, index), tf.gather(y, index)
@@ -142,16 +143,10 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
                   "suspect gradient masking." for c in checks if not c["passed"]])
 
 
-def _predicts(model, x, y):
-    """A bool array: where the model predicts `y`."""
-    predictions = tf.argmax(model(x, training=False), -1, output_type=tf.int32)
-    return (predictions == y).numpy()
-
-
 def _survives(model, name, settings, x, y, epsilon, norm, batch):
     x_adv = suite.run(name, settings, model, x, y, epsilon=epsilon, norm=norm,
                       batch_index=batch)
-    return _predicts(model, x_adv, y)
+    return accuracy.correct_predictions(model, x_adv, y)
 
 
 def _probe(model, x, y, epsilon, norm):

@@ -12,6 +12,7 @@ import inspect
 
 import numpy as np
 
+from afd_keras.attacks.pgd import madry_step_size
 from afd_keras.evaluation import suite
 
 # Accuracies differ by sampling noise; orderings allow this much slack.
@@ -94,7 +95,7 @@ def probe_attacks(epsilon, norm, image_shape, num_steps=20):
     PGD-2K with 2 restarts, and PGD-K at a budget that reaches every image.
     The last one is labelled `LARGE`."""
     big = large_epsilon(norm, image_shape)
-    step = 2.5 * epsilon / num_steps
+    step = madry_step_size(epsilon, num_steps)
     return {
         "fgsm": ("fgsm", {}, epsilon),
         f"pgd:num_steps={num_steps}": (
@@ -103,7 +104,7 @@ def probe_attacks(epsilon, norm, image_shape, num_steps=20):
             "pgd", {"num_steps": 2 * num_steps, "step_size": step,
                     "num_restarts": 2}, epsilon),
         LARGE: ("pgd", {"num_steps": num_steps,
-                        "step_size": 2.5 * big / num_steps}, big),
+                        "step_size": madry_step_size(big, num_steps)}, big),
     }
 
 

@@ -6,4 +6,4 @@ dataset's statistics, and outputs logits.
 
 from afd_keras.models.conditional_classifier import ConditionalClassifier
 from afd_keras.models.registry import build
-from afd_keras.models.registry import list_models
+from afd_keras.models.registry import list_architectures

@@ -2,11 +2,11 @@
 
 import inspect
 
-from afd_keras.data import catalog
 from afd_keras.models import preact_resnet
 from afd_keras.models import resnet9
 from afd_keras.models import small_cnn
 from afd_keras.models import wide_resnet
+from afd_keras.utils import messages
 
 _BUILDERS = {
     "preact_resnet18": preact_resnet.preact_resnet18,
@@ -16,7 +16,7 @@ _BUILDERS = {
 }
 
 
-def list_models():
+def list_architectures():
     """Returns the architecture names `build` accepts."""
     return sorted(_BUILDERS)
 
@@ -25,7 +25,7 @@ def build(name, **kwargs):
     """Builds an architecture by name.
 
     Args:
-        name: an architecture name, see `list_models()`.
+        name: an architecture name, see `list_architectures()`.
         **kwargs: the builder's arguments, e.g. `input_shape`, `num_classes`.
 
     Returns:
@@ -40,7 +40,7 @@ def build(name, **kwargs):
     >>> model = build("small_cnn", input_shape=(28, 28, 1), num_classes=10)
     """
     if name not in _BUILDERS:
-        raise ValueError(catalog.unknown_name_message("architecture", name,
+        raise ValueError(messages.unknown_name_message("architecture", name,
                                                       _BUILDERS))
     builder = _BUILDERS[name]
     accepted = inspect.signature(builder).parameters

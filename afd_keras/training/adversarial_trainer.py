@@ -12,9 +12,12 @@ from afd_keras.models.conditional_classifier import ConditionalClassifier
 from afd_keras.training import methods
 from afd_keras.training import mixing
 from afd_keras.training import perturbations
+from afd_keras.training import objectives
 from afd_keras.training import randomness
+from afd_keras.training.settings import TrainerSettings
 
 _SEED_STATE = "seed_generator_state"
+SETTING_NAMES = tuple(f.name for f in dataclasses.fields(TrainerSettings))
 
 
 @keras.saving.register_keras_serializable(package="afd_keras")
@@ -47,37 +50,13 @@ class AdversarialTrainer(keras.Model):
 
     Args:
         classifier: a `keras.Model` mapping [0, 1] images to logits.
-        method: "standard", "fgsm_rs", "pgd", "trades" or "afd".
-        epsilon: the L-inf budget on [0, 1] images.
-        step_size: the attack step alpha; defaults to the method's multiple
-            of epsilon.
-        num_steps: attack steps K; defaults to the method's.
-        init: "zero", "uniform", "sign" or "normal"; defaults to the method's.
-        mixing: "none"; "mixup" (mixup of adversarial examples of different
-            images, labels mixed alike); "interpolate" (x + c * delta with
-            c ~ U(0, 1) per example); or "mixup_input" (the attack runs on
-            mixup-mixed inputs). Defaults to the method's, which for "afd"
-            is "interpolate" with a conditional classifier and "none"
-            otherwise.
-        mixup_alpha: the Beta(alpha, alpha) parameter of the mixup modes.
-        full_strength_share: with "interpolate", the share of examples kept
-            at full strength (c = 1); the others draw c ~ U(0, 1). Training
-            the dial's robust end on more examples keeps it robust. Defaults
-            to the method's (0.5 for "afd", else 0).
-        trades_beta: the weight of the TRADES KL term.
-        init_scale: the starting noise's radius as a multiple of epsilon;
-            defaults to the method's (2 for "n_fgsm", else 1).
-        objective: "clean", "adversarial", "trades" or "loss_weighted"
-            (see `OBJECTIVES`); defaults to the method's. "loss_weighted"
-            trains (1 - lam) CE(x) + lam CE(x_adv) with lam drawn per
-            example (1 for a `full_strength_share`, else U(0, 1)) and read
-            by the dial, as in Once-for-All Adversarial Training.
-        projection: "ball" keeps every iterate in the epsilon-ball and
-            [0, 1]; "box" only in [0, 1] (N-FGSM: the training perturbation
-            can reach init_scale * eps + step_size). Defaults to the
-            method's.
-        seed: seeds the perturbations and mixing.
-        **kwargs: base model arguments (`name`, ...).
+        **kwargs: the hyperparameters, as fields of `TrainerSettings`
+            (method, epsilon, step_size, num_steps, init, mixing,
+            mixup_alpha, full_strength_share, trades_beta, init_scale,
+            projection, objective, seed; each field's help text documents
+            it, and None or leaving it out takes the method's default), and
+            base model arguments (`name`, ...). Each setting reads back as
+            an attribute, e.g. `trainer.step_size`.
 
     Example:
 
@@ -87,57 +66,28 @@ class AdversarialTrainer(keras.Model):
     >>> model.fit(afd_keras.data.load("mnist", "train", batch_size=128))
     """
 
-    def __init__(self, classifier, method="afd", epsilon=8 / 255, *,
-                 step_size=None, num_steps=None, init=None, mixing=None,
-                 mixup_alpha=1.0, full_strength_share=None, trades_beta=6.0,
-                 init_scale=None, projection=None, objective=None, seed=None,
-                 **kwargs):
+    def __init__(self, classifier, **kwargs):
+        settings = {name: kwargs.pop(name) for name in SETTING_NAMES
+                    if name in kwargs}
         super().__init__(**kwargs)
-        if method not in methods.METHODS:
-            raise ValueError(f"Unknown method; expected one of "
-                             f"{sorted(methods.METHODS)}. Received: method={method!r}")
-        defaults = methods.METHODS[method]
+        if not isinstance(classifier, keras.Model):
+            raise ValueError("`classifier` must be a keras.Model mapping [0, 1] "
+                             "images to logits. Received: "
+                             f"{type(classifier).__name__}")
         conditional = isinstance(classifier, ConditionalClassifier)
-        init = defaults.init if init is None else init
-        objective = defaults.objective if objective is None else objective
-        if objective not in OBJECTIVES:
-            raise ValueError(f"Unknown objective; expected one of "
-                             f"{sorted(OBJECTIVES)}. Received: "
-                             f"objective={objective!r}")
-        if mixing is None and not OBJECTIVES[objective].mixes:
-            mixing = "none"
-        if mixing is None:
-            mixing = (defaults.conditional_mixing if conditional and
-                      defaults.conditional_mixing else defaults.mixing)
-        mixing_mode = mixing
-        if full_strength_share is None:
-            full_strength_share = defaults.full_strength_share
-        init_scale = defaults.init_scale if init_scale is None else init_scale
-        projection = defaults.projection if projection is None else projection
-        num_steps = defaults.num_steps if num_steps is None else num_steps
-        if step_size is None:
-            step_size = defaults.step_size_ratio * epsilon
-        _validate(classifier, method, epsilon, step_size, num_steps, init,
-                  mixing_mode, mixup_alpha, full_strength_share, trades_beta,
-                  init_scale, projection, objective)
+        self.settings = TrainerSettings(**settings).resolve(conditional)
         self.classifier = classifier
-        self.method = method
-        self.epsilon = float(epsilon)
-        self.step_size = float(step_size)
-        self.num_steps = int(num_steps)
-        self.init = init
-        self.mixing = mixing_mode
-        self.mixup_alpha = float(mixup_alpha)
-        self.full_strength_share = float(full_strength_share)
-        self.trades_beta = float(trades_beta)
-        self.init_scale = float(init_scale)
-        self.projection = projection
-        self.objective = objective
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.settings.seed)
         self._conditional = conditional
-        self._kl_divergence = keras.losses.KLDivergence()
+        self.kl_divergence = keras.losses.KLDivergence()
         self.built = classifier.built
+
+    def __getattr__(self, name):
+        # Every setting reads as an attribute: trainer.epsilon, trainer.mixing.
+        if name in SETTING_NAMES and "settings" in self.__dict__:
+            return getattr(self.__dict__["settings"], name)
+        raise AttributeError(f"{type(self).__name__!r} object has no "
+                             f"attribute {name!r}")
 
     def compile(self, optimizer="rmsprop", loss=None, **kwargs):
         """Compiles; the loss defaults to sparse cross-entropy on logits."""
@@ -145,7 +95,7 @@ class AdversarialTrainer(keras.Model):
             loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         super().compile(optimizer=optimizer, loss=loss, **kwargs)
         # Mixup's second label term reuses the same loss, scaled the same way.
-        self._label_loss = keras.losses.get(loss)
+        self.label_loss = keras.losses.get(loss)
 
     def compile_from_config(self, config):
         # Keras skips overridden compile() methods on load; this restores the
@@ -196,8 +146,8 @@ class AdversarialTrainer(keras.Model):
         y = tf.reshape(tf.cast(y, tf.int32), [-1])
         batch = self._training_batch(x, y, *self._step_seeds())
         with tf.GradientTape() as tape:
-            y_pred = self._logits(batch.inputs, batch.condition, training=True)
-            loss = OBJECTIVES[self.objective].training_loss(
+            y_pred = self.logits(batch.inputs, batch.condition, training=True)
+            loss = objectives.OBJECTIVES[self.objective].training_loss(
                 self, x, y, batch, y_pred, sample_weight)
             # Keras losses divide by the replica count, so the summed
             # gradients equal one device's on the global batch.
@@ -245,7 +195,7 @@ class AdversarialTrainer(keras.Model):
 
     def _training_batch(self, x, y, init_seed, mix_seed):
         """Builds the batch to train on, as a `TrainingBatch`."""
-        objective = OBJECTIVES[self.objective]
+        objective = objectives.OBJECTIVES[self.objective]
         if objective.attack_loss is None:
             return TrainingBatch(x, condition=0.0)
         y_other, lam = None, None
@@ -276,14 +226,15 @@ class AdversarialTrainer(keras.Model):
     def _perturbation(self, x, y, y_other, lam, condition, seed):
         delta = perturbations.initial_perturbation(
             x, self.epsilon, self.init, seed, self.init_scale, self.projection)
-        attack_loss = OBJECTIVES[self.objective].attack_loss(
+        attack_loss = objectives.OBJECTIVES[self.objective].attack_loss(
             self, x, y, y_other, lam, condition)
         return norms.gradient_steps(
             x, delta, attack_loss,
             perturbations.projection_radius(self.epsilon, self.projection),
             self.step_size, self.num_steps)
 
-    def _logits(self, images, condition, training):
+    def logits(self, images, condition, training):
+        """The classifier's logits, at `condition` if it has a dial."""
         if not self._conditional:
             return self.classifier(images, training=training)
         condition = tf.broadcast_to(tf.cast(condition, images.dtype),
@@ -301,19 +252,7 @@ class AdversarialTrainer(keras.Model):
         return {
             **super().get_config(),
             "classifier": keras.saving.serialize_keras_object(self.classifier),
-            "method": self.method,
-            "epsilon": self.epsilon,
-            "step_size": self.step_size,
-            "num_steps": self.num_steps,
-            "init": self.init,
-            "mixing": self.mixing,
-            "mixup_alpha": self.mixup_alpha,
-            "full_strength_share": self.full_strength_share,
-            "trades_beta": self.trades_beta,
-            "init_scale": self.init_scale,
-            "projection": self.projection,
-            "objective": self.objective,
-            "seed": self.seed,
+            **dataclasses.asdict(self.settings),
         }
 
     @classmethod
@@ -338,98 +277,6 @@ class TrainingBatch(typing.NamedTuple):
     other_labels: tf.Tensor | None = None
     lam: tf.Tensor | None = None
     condition: typing.Any = 1.0
-
-
-def _cross_entropy_attack(trainer, x, y, y_other, lam, condition):
-    """CE of the perturbed images, mixed like the labels under mixup."""
-    del x
-
-    def attack_loss(x_adv):
-        logits = trainer._logits(x_adv, condition, training=True)
-        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
-        if lam is not None:
-            loss = lam * loss + (1.0 - lam) * (
-                tf.nn.sparse_softmax_cross_entropy_with_logits(y_other, logits))
-        return tf.reduce_sum(loss)
-
-    return attack_loss
-
-
-def _kl_attack(trainer, x, y, y_other, lam, condition):
-    """TRADES: KL(clean || perturbed) predictions."""
-    del y, y_other, lam
-    clean_probs = tf.stop_gradient(
-        tf.nn.softmax(trainer._logits(x, 0.0, training=True)))
-
-    def attack_loss(x_adv):
-        return tf.reduce_sum(keras.losses.kl_divergence(
-            clean_probs, tf.nn.softmax(trainer._logits(x_adv, condition, True))))
-
-    return attack_loss
-
-
-def _cross_entropy_loss(trainer, x, y, batch, y_pred, sample_weight):
-    """CE on the training inputs; mixup adds the second label's term."""
-    del x
-    weight_a, weight_b = _mix_weights(sample_weight, batch.lam)
-    loss = trainer.compute_loss(x=batch.inputs, y=y, y_pred=y_pred,
-                                sample_weight=weight_a)
-    if batch.lam is not None:
-        loss += trainer._label_loss(batch.other_labels, y_pred,
-                                    sample_weight=weight_b)
-    return loss
-
-
-def _trades_loss(trainer, x, y, batch, y_pred, sample_weight):
-    """CE(clean) + beta KL(clean || adversarial) (Zhang et al. 2019)."""
-    clean_logits = trainer._logits(x, 0.0, training=True)
-    return trainer.compute_loss(
-        x=x, y=y, y_pred=clean_logits, sample_weight=sample_weight
-    ) + trainer.trades_beta * trainer._kl_divergence(
-        tf.nn.softmax(clean_logits), tf.nn.softmax(y_pred),
-        sample_weight=sample_weight)
-
-
-def _loss_weighted_loss(trainer, x, y, batch, y_pred, sample_weight):
-    """(1 - lam) CE(x) + lam CE(x_adv), both at condition lam (OAT)."""
-    lam = batch.condition
-    clean_logits = trainer._logits(x, lam, training=True)
-    weight_adv, weight_clean = _mix_weights(sample_weight, lam)
-    return (trainer.compute_loss(x=x, y=y, y_pred=clean_logits,
-                                 sample_weight=weight_clean) +
-            trainer.compute_loss(x=batch.inputs, y=y, y_pred=y_pred,
-                                 sample_weight=weight_adv))
-
-
-@dataclasses.dataclass(frozen=True)
-class Objective:
-    """What a training step maximises and minimises.
-
-    Attributes:
-        attack_loss: builds the loss the attack ascends; None trains on clean
-            inputs only.
-        training_loss: the loss the classifier descends.
-        weights_by_condition: each example draws lam (1 for a
-            `full_strength_share` of the examples, else U(0, 1)), which
-            weights its clean and adversarial terms and is its condition.
-        mixes: whether the `mixing` modes apply.
-    """
-
-    attack_loss: typing.Callable | None
-    training_loss: typing.Callable
-    weights_by_condition: bool = False
-    mixes: bool = True
-
-
-OBJECTIVES = {
-    "clean": Objective(None, _cross_entropy_loss, mixes=False),
-    "adversarial": Objective(_cross_entropy_attack, _cross_entropy_loss),
-    "trades": Objective(_kl_attack, _trades_loss, mixes=False),
-    # Once-for-All Adversarial Training (Wang et al., NeurIPS 2020): the
-    # dial reads the loss weight, so c = 0 is the standard end.
-    "loss_weighted": Objective(_cross_entropy_attack, _loss_weighted_loss,
-                               weights_by_condition=True, mixes=False),
-}
 
 
 def _interpolation_strength(shape, full_share, seed, dtype):
@@ -458,15 +305,6 @@ def _per_example(values, x):
     return tf.reshape(values, [-1] + [1] * (len(x.shape) - 1))
 
 
-def _mix_weights(sample_weight, lam):
-    if lam is None:
-        return sample_weight, None
-    if sample_weight is None:
-        return lam, 1.0 - lam
-    sample_weight = tf.cast(tf.reshape(sample_weight, [-1]), lam.dtype)
-    return sample_weight * lam, sample_weight * (1.0 - lam)
-
-
 def _checked_images(x):
     message = "AdversarialTrainer expects images in [0, 1]; received values"
     with tf.control_dependencies([
@@ -475,36 +313,3 @@ def _checked_images(x):
             tf.debugging.assert_less_equal(x, tf.cast(1.0, x.dtype),
                                            message=message + " above 1")]):
         return tf.identity(x)
-
-
-def _validate(classifier, method, epsilon, step_size, num_steps, init,
-              mixing_mode, mixup_alpha, full_strength_share, trades_beta,
-              init_scale, projection, objective):
-    if not isinstance(classifier, keras.Model):
-        raise ValueError("`classifier` must be a keras.Model mapping [0, 1] "
-                         f"images to logits. Received: {type(classifier).__name__}")
-    checks = [
-        (0.0 <= epsilon <= 1.0, f"epsilon must be in [0, 1]. Received: epsilon={epsilon!r}"),
-        (step_size >= 0.0, f"step_size must be >= 0. Received: step_size={step_size!r}"),
-        (isinstance(num_steps, int) and num_steps >= 0,
-         f"num_steps must be an integer >= 0. Received: num_steps={num_steps!r}"),
-        (init in perturbations.INITS,
-         f"Unknown init; expected one of {perturbations.INITS}. Received: init={init!r}"),
-        (mixing_mode in mixing.MIXINGS,
-         f"Unknown mixing; expected one of {mixing.MIXINGS}. Received: mixing={mixing_mode!r}"),
-        (mixup_alpha > 0.0, f"mixup_alpha must be > 0. Received: mixup_alpha={mixup_alpha!r}"),
-        (0.0 <= full_strength_share <= 1.0,
-         "full_strength_share must be in [0, 1]. Received: "
-         f"full_strength_share={full_strength_share!r}"),
-        (trades_beta >= 0.0, f"trades_beta must be >= 0. Received: trades_beta={trades_beta!r}"),
-        (init_scale >= 0.0, f"init_scale must be >= 0. Received: init_scale={init_scale!r}"),
-        (projection in perturbations.PROJECTIONS,
-         f"Unknown projection; expected one of {perturbations.PROJECTIONS}. "
-         f"Received: projection={projection!r}"),
-        (OBJECTIVES[objective].mixes or mixing_mode == "none",
-         f"Objective {objective} does not mix examples. Received: "
-         f"mixing={mixing_mode!r}"),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)

@@ -24,7 +24,7 @@ class MethodDefaults:
     # iterate onto the eps-ball and the [0, 1] box, "box" only into the box.
     init_scale: float = 1.0
     projection: str = "ball"
-    # The entry of `adversarial_trainer.OBJECTIVES`: what is attacked and
+    # The entry of `objectives.OBJECTIVES`: what is attacked and
     # what is minimised.
     objective: str = "adversarial"
 

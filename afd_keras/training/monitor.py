@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from afd_keras.attacks import pgd
+from afd_keras.models import accuracy
 
 BEST_WEIGHTS_FILE = "best_epoch.weights.h5"
 BEST_RECORD_FILE = "best_epoch.json"
@@ -82,11 +83,12 @@ class RobustnessMonitor(keras.callbacks.Callback):
         for start in range(0, len(self.images), self.batch_size):
             x = tf.constant(self.images[start:start + self.batch_size])
             y = tf.constant(self.labels[start:start + self.batch_size])
-            clean += _correct(classifier, x, y)
+            clean += accuracy.correct_predictions(classifier, x, y).sum()
             x_adv = pgd(classifier, x, y, epsilon=self.epsilon,
                         num_steps=self.num_steps, seed=start)
-            robust += _correct(classifier, x_adv, y)
-        return clean / len(self.images), robust / len(self.images)
+            robust += accuracy.correct_predictions(classifier, x_adv, y).sum()
+        return (float(clean / len(self.images)),
+                float(robust / len(self.images)))
 
     def on_epoch_end(self, epoch, logs=None):
         clean, robust = self.measure()
@@ -120,8 +122,3 @@ class RobustnessMonitor(keras.callbacks.Callback):
             logging.info("Restored epoch %d (monitor PGD accuracy %.4f).",
                          self.best["epoch"], self.best["pgd_accuracy"])
 
-
-def _correct(classifier, x, y):
-    logits = classifier(x, training=False)
-    return int(tf.reduce_sum(tf.cast(
-        tf.equal(tf.argmax(logits, -1, output_type=tf.int32), y), tf.int32)))

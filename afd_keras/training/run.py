@@ -13,72 +13,18 @@ import keras
 import tensorflow as tf
 
 from afd_keras import data
-from afd_keras import machine
 from afd_keras import models
-from afd_keras.evaluation import robustness
+from afd_keras.models import accuracy
 from afd_keras.training import checkpointing
 from afd_keras.training import distribution
 from afd_keras.training import monitor as monitor_lib
+from afd_keras.training import run_folder
 from afd_keras.training import schedules
+from afd_keras.training import settings
 from afd_keras.training.adversarial_trainer import AdversarialTrainer
-
-OPTIMIZERS = ("sgd", "adam")
-JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
-CLASSIFIER_FILE = "classifier.keras"
-SUMMARY_FILE = "summary.json"
-
-
-@dataclasses.dataclass
-class TrainConfig:
-    """Everything that defines a training run; saved in its summary."""
-
-    model_dir: str
-    dataset: str = "mnist"
-    data_dir: str | None = None
-    source: str = "auto"
-    architecture: str = "small_cnn"
-    architecture_kwargs: dict = dataclasses.field(default_factory=dict)
-    conditional: bool = False
-    method: str = "afd"
-    epsilon: float = 0.3
-    step_size: float | None = None
-    num_steps: int | None = None
-    init: str | None = None
-    mixing: str | None = None
-    mixup_alpha: float = 1.0
-    full_strength_share: float | None = None
-    trades_beta: float = 6.0
-    init_scale: float | None = None
-    projection: str | None = None
-    objective: str | None = None
-    epochs: int = 10
-    steps_per_epoch: int | None = None
-    batch_size: int = 128
-    optimizer: str = "adam"
-    learning_rate: float = 1e-3
-    schedule: str = "constant"
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    precision: str = "float32"
-    strategy: str = "auto"
-    jit_compile: str = "auto"
-    seed: int = 0
-    # Train on "train_without_validation" and score "validation"; the test
-    # split is then never read (model selection, WORKSPACE_NOTES).
-    validation: bool = False
-    # The catastrophic-overfitting monitor: PGD-`monitor_steps` accuracy on
-    # the first `monitor_examples` validation images (training images
-    # without `validation`) after every epoch; 0 turns it off.
-    monitor_examples: int = 0
-    monitor_steps: int = 10
-    restore_best_epoch: bool = False
-
+from afd_keras.utils import machine
 
 def _optimizer(config, total_steps):
-    if config.optimizer not in OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer; expected one of {OPTIMIZERS}. "
-                         f"Received: optimizer={config.optimizer!r}")
     learning_rate = schedules.build_schedule(
         config.schedule, config.learning_rate, total_steps)
     # Keras applies weight decay decoupled from the gradient (as in AdamW).
@@ -100,52 +46,14 @@ class EpochTimer(keras.callbacks.Callback):
             logs["epoch_seconds"] = time.time() - self._start
 
 
-def classifier_arguments(config):
-    """The `models.build` arguments of a run's classifier, as JSON values.
-
-    Args:
-        config: a `TrainConfig`.
-
-    Returns:
-        A dict for `models.build(config.architecture, **arguments)`.
-    """
-    spec = data.get_spec(config.dataset)
-    return {"input_shape": list(spec.image_shape),
-            "num_classes": spec.num_classes, "mean": list(spec.mean),
-            "std": list(spec.std), "conditional": config.conditional,
-            **config.architecture_kwargs}
-
-
-def trainer_arguments(config):
-    """The `AdversarialTrainer` arguments of a run, besides the classifier.
-
-    Args:
-        config: a `TrainConfig`.
-
-    Returns:
-        A dict; None values stand for the method's defaults.
-    """
-    return {"method": config.method, "epsilon": config.epsilon,
-            "step_size": config.step_size, "num_steps": config.num_steps,
-            "init": config.init, "mixing": config.mixing,
-            "mixup_alpha": config.mixup_alpha,
-            "full_strength_share": config.full_strength_share,
-            "trades_beta": config.trades_beta,
-            "init_scale": config.init_scale, "projection": config.projection,
-            "objective": config.objective,
-            "seed": config.seed}
-
-
 def _resume_settings(config, steps_per_epoch):
     """The settings a resumed run must share with the run it continues.
 
-    More epochs, another strategy or data folder are fine; anything that
-    changes the model, the batches or the optimizer is not. The number of
-    epochs is fixed too when the learning rate follows a schedule over the
-    whole run: more epochs would stretch it under the epochs already done.
+    More epochs are fine too when the learning rate is constant; over a
+    schedule, more epochs would stretch it under the epochs already done.
     """
     settings = dataclasses.asdict(config)
-    free = ["model_dir", "data_dir", "source", "strategy", "jit_compile"]
+    free = list(run_folder.RESUMABLE_CHANGES)
     if config.schedule == "constant":
         free.append("epochs")
     for name in free:
@@ -230,11 +138,9 @@ def train(config):
         FloatingPointError: the loss became NaN; the last good checkpoint is
             kept.
     """
-    for name, allowed in (("precision", PRECISIONS),
-                          ("jit_compile", tuple(JIT_COMPILE))):
-        if getattr(config, name) not in allowed:
-            raise ValueError(f"Unknown {name}; expected one of {allowed}. "
-                             f"Received: {name}={getattr(config, name)!r}")
+    if config.model_dir is None:
+        raise ValueError("A run needs a folder. Received: model_dir=None")
+    settings.check_fields(config)
     if config.restore_best_epoch and not config.monitor_examples:
         raise ValueError("restore_best_epoch needs the monitor: set "
                          "monitor_examples > 0. Received: monitor_examples="
@@ -261,15 +167,16 @@ def train(config):
 
     with strategy.scope():
         classifier = models.build(config.architecture,
-                                  **classifier_arguments(config))
-        trainer = AdversarialTrainer(classifier, **trainer_arguments(config))
+                                  **config.classifier_arguments())
+        trainer = AdversarialTrainer(
+            classifier, **dataclasses.asdict(config.trainer_settings()))
         trainer.compile(
             optimizer=_optimizer(config, config.epochs * steps_per_epoch),
             metrics=["accuracy"],
             jit_compile=distribution.resolve_jit_compile(
-                JIT_COMPILE[config.jit_compile], strategy))
+                run_folder.JIT_COMPILE[config.jit_compile], strategy))
         checkpoint = checkpointing.EpochCheckpoint(
-            os.path.join(work_dir, "checkpoints"),
+            os.path.join(work_dir, run_folder.CHECKPOINT_DIR),
             _resume_settings(config, steps_per_epoch))
         first_epoch = checkpoint.restore(trainer)
     if first_epoch > config.epochs:
@@ -286,7 +193,7 @@ def train(config):
         tf.data.experimental.AutoShardPolicy.DATA)
     train_data = train_data.with_options(options)
 
-    log_path = os.path.join(work_dir, "log.csv")
+    log_path = os.path.join(work_dir, run_folder.LOG_FILE)
     # Order matters at epoch end: time it, log it, then checkpoint it. A kill
     # between log and checkpoint re-runs (and re-logs) that epoch; no epoch
     # is ever missing from the log.
@@ -321,15 +228,13 @@ def train(config):
                 "--learning_rate or another --seed.")
     if monitor:  # also when a finished run is re-run: fit did not restore
         monitor.restore(classifier)
-    classifier.save(os.path.join(work_dir, CLASSIFIER_FILE))
+    classifier.save(os.path.join(work_dir, run_folder.CLASSIFIER_FILE))
     final_metrics, train_seconds = _read_log(log_path, config.epochs)
     # Each worker scores the whole test split alone, not through
     # `trainer.evaluate`: under a multi-worker strategy that can hand a
     # worker an empty batch, on which TF 2.21's oneDNN Conv2D returns its
     # input unchanged and the next convolution fails (WORKSPACE_NOTES).
-    score = robustness.evaluate_robustness(
-        classifier, score_data, config.epsilon, attacks=(), sanity_examples=0,
-        verbose=0).clean_accuracy
+    score = accuracy.accuracy(classifier, score_data)
     summary = {
         "final_metrics": final_metrics,
         f"clean_{score_split}_accuracy": float(score),
@@ -346,7 +251,7 @@ def train(config):
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
         "machine": machine.description(),
     }
-    with open(os.path.join(work_dir, SUMMARY_FILE), "w",
+    with open(os.path.join(work_dir, run_folder.SUMMARY_FILE), "w",
               encoding="utf-8") as f:
         json.dump(summary, f, indent=2)
     return summary

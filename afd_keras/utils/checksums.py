@@ -4,7 +4,7 @@ import functools
 import hashlib
 import os
 
-from afd_keras.data import errors
+from afd_keras.utils import errors
 
 _CHUNK_BYTES = 1 << 20
 

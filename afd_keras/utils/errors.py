@@ -1,4 +1,4 @@
-"""Exceptions raised by `afd_keras.data`.
+"""Exceptions for missing, corrupt or malformed files (data and zoo weights).
 
 Each subclasses the built-in exception a caller would already catch, so
 `except FileNotFoundError` or `except ValueError` keeps working.

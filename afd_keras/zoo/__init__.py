@@ -15,5 +15,7 @@ Example:
 from afd_keras.zoo.loader import get_info
 from afd_keras.zoo.loader import list_models
 from afd_keras.zoo.loader import load
+from afd_keras.zoo.loader import load_model
+from afd_keras.zoo.loader import threat_setting
 from afd_keras.zoo.publishing import EvaluationSettings
 from afd_keras.zoo.publishing import publish

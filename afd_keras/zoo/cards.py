@@ -8,7 +8,7 @@ import re
 
 import jsonschema
 
-from afd_keras.data import catalog
+from afd_keras.utils import messages
 
 ZOO_DIR_ENV = "AFD_ZOO_DIR"
 # snake_case with dots (for eps, e.g. "linf0.3"); never a path.
@@ -105,7 +105,7 @@ def card_path(name, directory=None):
     directory = directory or zoo_dir()
     path = os.path.join(directory, name + ".json")
     if not os.path.isfile(path):
-        raise ValueError(catalog.unknown_name_message(
+        raise ValueError(messages.unknown_name_message(
             "zoo model", name, names(directory),
             expected="a name from afd_keras.zoo.list_models()"))
     return path

@@ -1,8 +1,15 @@
 """The uniform loader: every model is built from its card, then verified
-weights are loaded. Nothing here depends on the model."""
+weights are loaded. Nothing here depends on the model. `load_model` also
+takes a run dir or a `.keras` file."""
+
+import json
+import os
+
+import keras
 
 from afd_keras import models
-from afd_keras.data import catalog
+from afd_keras.training import run_folder
+from afd_keras.utils import messages
 from afd_keras.zoo import cards
 from afd_keras.zoo import weights as weights_lib
 
@@ -45,7 +52,7 @@ def list_models(dataset=None, threat_model=None, *, zoo_dir=None):
 def _check_choice(kind, value, choices):
     # A typo would otherwise quietly list nothing.
     if value is not None and value not in choices:
-        raise ValueError(catalog.unknown_name_message(kind, value, choices))
+        raise ValueError(messages.unknown_name_message(kind, value, choices))
 
 
 def get_info(name, *, zoo_dir=None):
@@ -141,3 +148,103 @@ def load(name, *, weights="pretrained", cache_dir=None, zoo_dir=None):
         if card["model"]["condition"] is not None:
             model.set_condition(card["model"]["condition"])
     return model
+
+
+def load_model(path, condition=None):
+    """Loads a zoo model, a run dir's classifier, or a saved `.keras` file.
+
+    The one entry point for "a model the user named": the tools take their
+    --model through it.
+
+    Args:
+        path: a `.keras` file, an `afd-train` run dir, or a zoo model name.
+        condition: a dial value in [0, 1] to set, or None to keep the
+            model's own (conditional models only).
+
+    Returns:
+        The `keras.Model`, mapping [0, 1] images to logits.
+
+    Raises:
+        FileNotFoundError: nothing loadable at a path.
+        ValueError: neither a path nor a known zoo name (the closest names
+            are suggested), or a condition for a model without a dial.
+
+    Example:
+
+    >>> model = load_model("small_cnn_mnist_afd_linf0.3", condition=0.0)
+    """
+    if _is_zoo_name(path):
+        try:
+            cards.card_path(path)
+        except ValueError as e:
+            raise ValueError(f"No file or run dir at {path!r}. {e}") from None
+        model = load(path)
+    else:
+        if os.path.isdir(path):
+            path = os.path.join(path, run_folder.CLASSIFIER_FILE)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"No model at {path}; expected a .keras file, a run dir "
+                f"holding {run_folder.CLASSIFIER_FILE}, or a zoo model name.")
+        model = keras.saving.load_model(path, safe_mode=True)
+    if condition is not None:
+        if not hasattr(model, "set_condition"):
+            raise ValueError(
+                "Only a conditional model (built with conditional=True) has a "
+                f"condition dial; {path} has none. Received: "
+                f"condition={condition}")
+        model.set_condition(condition)
+    return model
+
+
+def threat_setting(path, *, dataset=None, norm=None, epsilon=None):
+    """The dataset and threat model to evaluate a model on.
+
+    Whatever is not given comes from the model: a zoo model's card, or a
+    run dir's training config. A bare `.keras` file defaults to MNIST with
+    an L-inf budget of 0.3.
+
+    Args:
+        path: as for `load_model`.
+        dataset: the dataset, or None for the model's own.
+        norm: "linf" or "l2", or None for the model's own.
+        epsilon: the budget, or None for the model's own.
+
+    Returns:
+        A `(dataset, norm, epsilon)` tuple.
+
+    Raises:
+        ValueError: `dataset` is not the one the model was trained on.
+
+    Example:
+
+    >>> threat_setting("small_cnn_fashion_mnist_afd_linf0.1")
+    ('fashion_mnist', 'linf', 0.1)
+    """
+    trained = _trained_setting(path)
+    if dataset is not None and dataset != trained.get("dataset", dataset):
+        raise ValueError(
+            f"{path} was trained on {trained['dataset']}; evaluate it on "
+            f"that (or leave --dataset out). Received: dataset={dataset!r}")
+    return (dataset or trained.get("dataset", "mnist"),
+            norm or trained.get("norm", "linf"),
+            epsilon if epsilon is not None else trained.get("epsilon", 0.3))
+
+
+def _is_zoo_name(path):
+    return not os.path.exists(path) and cards.is_model_name(path)
+
+
+def _trained_setting(path):
+    """What a model says about its training data and threat model, or {}."""
+    if _is_zoo_name(path):
+        card = get_info(path)
+        return {"dataset": card["dataset"], **card["threat_model"]}
+    summary = os.path.join(path, run_folder.SUMMARY_FILE)
+    if os.path.isfile(summary):
+        with open(summary, encoding="utf-8") as f:
+            config = json.load(f)["config"]
+        # Training is L-inf only; a run's config has no norm.
+        return {"dataset": config["dataset"], "norm": "linf",
+                "epsilon": config["epsilon"]}
+    return {}

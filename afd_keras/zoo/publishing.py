@@ -11,28 +11,21 @@ import shutil
 import keras
 import tensorflow as tf
 
-import afd_keras
 from afd_keras import data
-from afd_keras.data import checksums
+from afd_keras.attacks.pgd import madry_step_size
 from afd_keras.data import loader as loader_lib
 from afd_keras.evaluation import robustness
 from afd_keras.evaluation import tradeoff
 from afd_keras.training import methods
-from afd_keras.training import run as run_lib
-from afd_keras.training.adversarial_trainer import AdversarialTrainer
+from afd_keras.training import run_folder
+from afd_keras.training import settings as settings_lib
+from afd_keras.utils import checksums
+from afd_keras.utils import version
 from afd_keras.zoo import cards
 from afd_keras.zoo import loader
 from afd_keras.zoo import weights as weights_lib
 
 _EVALUATION_FILE = "evaluation.json"
-_TRAINER_FIELDS = ("method", "epsilon", "step_size", "num_steps", "init",
-                   "mixing", "mixup_alpha", "full_strength_share",
-                   "trades_beta", "init_scale", "projection", "objective")
-_OPTIMIZER_FIELDS = ("batch_size", "steps_per_epoch", "optimizer",
-                     "learning_rate", "schedule", "momentum", "weight_decay",
-                     "precision")
-
-
 @dataclasses.dataclass(frozen=True)
 class EvaluationSettings:
     """The standard evaluation of a published model.
@@ -58,7 +51,7 @@ class EvaluationSettings:
 
     def pgd_spec(self, epsilon):
         """The PGD attack spec at budget `epsilon`."""
-        step = 2.5 * epsilon / self.pgd_steps
+        step = madry_step_size(epsilon, self.pgd_steps)
         return f"pgd:num_steps={self.pgd_steps},step_size={step:.6g}"
 
 
@@ -68,32 +61,6 @@ def default_name(config):
     levels = cards.pixel_levels(config.epsilon)
     eps_text = f"{levels}_255" if levels else f"{config.epsilon:g}"
     return f"{config.architecture}_{config.dataset}_{config.method}_linf{eps_text}"
-
-
-def read_run(run_dir):
-    """Reads a finished run's summary and config.
-
-    Args:
-        run_dir: an `afd-train` run folder.
-
-    Returns:
-        A `(summary, config)` pair: the summary dict and its `TrainConfig`.
-
-    Raises:
-        ValueError: the run has no summary or has not finished.
-    """
-    path = os.path.join(run_dir, run_lib.SUMMARY_FILE)
-    if not os.path.isfile(path):
-        raise ValueError(f"{run_dir} is not a finished training run: it has no "
-                         f"{run_lib.SUMMARY_FILE}. Finish it with afd-train.")
-    with open(path, encoding="utf-8") as f:
-        summary = json.load(f)
-    config = run_lib.TrainConfig(**summary["config"])
-    if summary["epochs_completed"] < config.epochs:
-        raise ValueError(f"The run in {run_dir} is not finished: "
-                         f"{summary['epochs_completed']} of {config.epochs} "
-                         "epochs. Re-run its afd-train command to finish it.")
-    return summary, config
 
 
 def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
@@ -133,7 +100,7 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
     >>> card = publish("runs/mnist_afd", "zoo")
     >>> card["results"]["pgd"]["accuracy"]
     """
-    summary, config = read_run(run_dir)
+    summary, config = run_folder.read_run(run_dir)
     name = name or default_name(config)
     cards.check_name(name)
     existing = [path for path in (os.path.join(zoo_dir, name + ".json"),
@@ -152,9 +119,9 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
     work_dir = os.path.join(run_dir, "publish")
     os.makedirs(work_dir, exist_ok=True)
 
-    arguments = run_lib.classifier_arguments(config)
+    arguments = config.classifier_arguments()
     trained = keras.saving.load_model(
-        os.path.join(run_dir, run_lib.CLASSIFIER_FILE), safe_mode=True)
+        os.path.join(run_dir, run_folder.CLASSIFIER_FILE), safe_mode=True)
     condition = (float(trained.default_condition) if config.conditional
                  else None)
     card = {
@@ -185,10 +152,10 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
     card["results"] = _results(model, config, settings, evaluation,
                                dict(data_dir=data_dir, source=source),
                                verbose)
-    card["training"] = _training(summary, config, trained)
+    card["training"] = _training(summary, config)
     card["provenance"] = {
         "keras": keras.__version__, "tensorflow": tf.__version__,
-        "afd_keras": afd_keras.__version__,
+        "afd_keras": version.__version__,
         "date": datetime.date.today().isoformat()}
     card["reproduce"] = _commands(name, config, settings, source)
 
@@ -313,18 +280,17 @@ def _results(model, config, settings, evaluation, load_kwargs, verbose):
     }
 
 
-def _training(summary, config, trained):
-    # The trainer resolves the method's defaults (init, steps, mixing...).
-    resolved = AdversarialTrainer(
-        trained, **run_lib.trainer_arguments(config)).get_config()
+def _training(summary, config):
+    # The method's defaults resolved (init, steps, mixing...); where the run
+    # ran and read its data is not a hyperparameter.
+    resolved = dataclasses.asdict(dataclasses.replace(
+        config, **dataclasses.asdict(
+            config.trainer_settings().resolve(config.conditional))))
     return {
         "method": config.method,
         "reference": methods.METHODS[config.method].reference,
-        "hyperparameters": {
-            **{k: resolved[k] for k in _TRAINER_FIELDS},
-            **{k: getattr(config, k) for k in _OPTIMIZER_FIELDS},
-            "conditional": config.conditional,
-        },
+        "hyperparameters": {k: v for k, v in resolved.items()
+                            if k not in run_folder.RESUMABLE_CHANGES},
         "epochs": config.epochs,
         "seed": config.seed,
         "wall_time_seconds": summary["train_seconds"],
@@ -335,32 +301,9 @@ def _training(summary, config, trained):
 
 def _commands(name, config, settings, source):
     run_dir = f"runs/{name}"
-    train = ["afd-train", f"--dataset={config.dataset}",
-             "--data_dir=$AFD_DATA_DIR", f"--architecture={config.architecture}"]
-    if config.architecture_kwargs:
-        train.append("--architecture_args=" + ",".join(
-            f"{k}={json.dumps(v)}" for k, v in config.architecture_kwargs.items()))
-    if config.conditional:
-        train.append("--conditional")
-    for field in ("method", "epsilon", "step_size", "num_steps", "init",
-                  "mixing", "mixup_alpha", "full_strength_share",
-                  "trades_beta", "init_scale", "projection", "objective",
-                  "epochs",
-                  "steps_per_epoch", "batch_size", "optimizer",
-                  "learning_rate", "schedule", "momentum", "weight_decay",
-                  "precision", "seed"):
-        value = getattr(config, field)
-        if value is not None:
-            train.append(f"--{field}={value}")
-    if config.monitor_examples:
-        train += [f"--monitor_examples={config.monitor_examples}",
-                  f"--monitor_steps={config.monitor_steps}"]
-    for flag in ("validation", "restore_best_epoch"):
-        if getattr(config, flag):
-            train.append(f"--{flag}")
-    if config.source != "auto":
-        train.append(f"--source={config.source}")
-    train.append(f"--model_dir={run_dir}")
+    train = ["afd-train", "--data_dir=$AFD_DATA_DIR", *settings_lib.command_line(
+        dataclasses.replace(config, model_dir=run_dir),
+        skip=("data_dir", "strategy", "jit_compile"))]
     defaults = EvaluationSettings()
     publish = ["afd-publish", f"--run={run_dir}", f"--name={name}",
                "--data_dir=$AFD_DATA_DIR"]

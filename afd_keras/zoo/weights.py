@@ -8,8 +8,8 @@ import tempfile
 import h5py
 import keras
 
-from afd_keras.data import checksums
-from afd_keras.data import errors
+from afd_keras.utils import checksums
+from afd_keras.utils import errors
 
 CACHE_SUBDIR = "afd_keras_zoo"
 
