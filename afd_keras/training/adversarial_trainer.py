@@ -206,7 +206,8 @@ class AdversarialTrainer(keras.Model):
         loss_weight = (_interpolation_strength(
             tf.shape(y), self.full_strength_share, mix_seed, x.dtype)
                        if objective.weights_by_condition else None)
-        attack_condition = 1.0 if loss_weight is None else loss_weight
+        attack_condition = (loss_weight if loss_weight is not None else
+                            self._mixing_condition(lam))
         delta = self._perturbation(x, y, y_other, lam, attack_condition,
                                    init_seed)
         if loss_weight is not None:
@@ -221,7 +222,15 @@ class AdversarialTrainer(keras.Model):
             x_adv, permutation, lam = mixing.mixup(x_adv, self.mixup_alpha,
                                                    mix_seed)
             y_other = tf.gather(y, permutation)
-        return TrainingBatch(x_adv, y_other, lam)
+        return TrainingBatch(x_adv, y_other, lam,
+                             condition=self._mixing_condition(lam))
+
+    def _mixing_condition(self, lam):
+        """|2 lam - 1| with `condition_on_mixing` (1 unmixed, 0 half and
+        half), else 1: the dial reads how little an example is mixed."""
+        if lam is None or not self.condition_on_mixing:
+            return 1.0
+        return tf.abs(2.0 * lam - 1.0)
 
     def _perturbation(self, x, y, y_other, lam, condition, seed):
         delta = perturbations.initial_perturbation(

@@ -125,6 +125,11 @@ class TrainerSettings:
         "condition) or mixup_input (the attack runs on mixed inputs) "
         "(default: the method's; for afd, interpolate with --conditional, "
         "else none).", choices=mixing.MIXINGS)
+    condition_on_mixing: bool = setting(
+        False, "With mixup or mixup_input and a conditional classifier: the "
+        "dial reads |2 lam - 1|, 1 for an unmixed example and 0 for a half "
+        "and half mix, instead of 1 (the mixing coefficient as the "
+        "condition).")
     mixup_alpha: float = setting(
         1.0, "Beta(a, a) parameter of the mixup modes.", minimum=0.0,
         exclusive_minimum=True)
