@@ -40,10 +40,12 @@ declare -A candidates=(
   # inputs before the attack.
   [afd_mixup]="--method=afd --mixing=mixup"
   [afd_mixup_input]="--method=afd --mixing=mixup_input"
+  # (d) with the dial: FiLM reads the mixing coefficient, |2 lam - 1|.
+  [afd_mixup_dial]="--method=afd --conditional --mixing=mixup --condition_on_mixing"
 )
 order=(fgsm_rs n_fgsm afd_plain afd_sign2_box_step1 afd_oat afd_mixup
        afd_dial_share100 afd_dial_share050 afd_sign1_box_step125
-       afd_mixup_input afd_dial_share075)
+       afd_mixup_input afd_dial_share075 afd_mixup_dial)
 [ $# -gt 0 ] && order=("$@")
 
 for name in "${order[@]}"; do

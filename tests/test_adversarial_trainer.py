@@ -174,3 +174,20 @@ def test_objectives_that_do_not_mix_refuse_mixing():
         _trainer("afd", objective="loss_weighted", mixing="mixup")
     with pytest.raises(ValueError, match="Received: objective='oat'"):
         _trainer("afd", objective="oat")
+
+
+@pytest.mark.parametrize("mixing", ["mixup", "mixup_input"])
+def test_condition_on_mixing_gives_the_dial_how_little_each_example_is_mixed(
+        mixing):
+    images, labels = next(iter(_tiny_data(count=256, batch_size=256)))
+    _, condition = _trainer("afd", conditional=True, mixing=mixing,
+                            condition_on_mixing=True).training_batch(images,
+                                                                     labels)
+    condition = np.broadcast_to(condition.numpy(), (256,))
+    # |2 lam - 1| with lam ~ Beta(1, 1) is uniform on [0, 1].
+    assert 0.0 <= condition.min() and condition.max() <= 1.0
+    assert abs(condition.mean() - 0.5) < 0.08
+    # Off, the dial reads 1 as before.
+    _, condition = _trainer("afd", conditional=True, mixing=mixing
+                            ).training_batch(images, labels)
+    assert np.all(np.asarray(condition) == 1.0)
