@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from afd_keras import evaluation
+from afd_keras.evaluation import suite
 
 
 def _dataset(mnist_sample_test, count=300):
@@ -79,3 +80,10 @@ def test_json_round_trip(result, tmp_path):
 def test_bad_attack_specs_are_rejected(spec, pattern):
     with pytest.raises(ValueError, match=pattern):
         evaluation.parse_attack(spec)
+
+
+def test_the_autoattack_suite_parses_with_the_standard_settings():
+    specs = suite.expand(["autoattack"])
+    assert [suite.parse_attack(spec) for spec in specs] == [
+        ("apgd_ce", {"num_steps": 100}), ("apgd_t", {"num_steps": 100}),
+        ("square", {"max_queries": 5000})]

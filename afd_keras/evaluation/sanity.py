@@ -18,8 +18,9 @@ from afd_keras.evaluation import suite
 TOLERANCE = 0.005
 # "About zero": the most a model may keep at a budget that allows any image.
 LARGE_EPSILON_ACCURACY = 0.05
-_ITERATIVE = ("pgd", "apgd_ce", "apgd_dlr", "mim")
-_EFFORT = ("num_steps", "num_restarts", "max_queries", "binary_search_steps")
+_ITERATIVE = ("pgd", "apgd_ce", "apgd_dlr", "apgd_t", "mim")
+_EFFORT = ("num_steps", "num_restarts", "max_queries", "binary_search_steps",
+           "num_target_classes")
 
 
 def _check(name, passed, detail):

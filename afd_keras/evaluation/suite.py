@@ -11,21 +11,27 @@ ATTACKS = {
     "pgd": attacks.pgd,
     "apgd_ce": functools.partial(attacks.apgd, loss="ce"),
     "apgd_dlr": functools.partial(attacks.apgd, loss="dlr"),
+    "apgd_t": attacks.apgd_t,
     "square": attacks.square,
     "mim": cleverhans_attacks.momentum_iterative,
     "cw_l2": cleverhans_attacks.carlini_wagner_l2,
 }
 # "aa_lite": AutoAttack's untargeted core (Croce & Hein 2020) at CPU cost.
 # Square is black-box, so it also checks the gradient attacks for masking.
+# "autoattack": the standard version's attacks and settings (Croce & Hein
+# 2020): APGD-CE, APGD-T (9 targets), FAB-T and Square with 5000 queries.
+# fab_t is inserted after apgd_t when it lands.
 SUITES = {
     "aa_lite": ("apgd_ce:num_steps=100", "apgd_dlr:num_steps=100",
                 "square:max_queries=1000"),
+    "autoattack": ("apgd_ce:num_steps=100", "apgd_t:num_steps=100",
+                   "square:max_queries=5000"),
 }
 _SEEDED = {name for name, fn in ATTACKS.items()
            if "seed" in inspect.signature(fn).parameters}
-WHITE_BOX = ("fgsm", "pgd", "apgd_ce", "apgd_dlr", "mim", "cw_l2")
+WHITE_BOX = ("fgsm", "pgd", "apgd_ce", "apgd_dlr", "apgd_t", "mim", "cw_l2")
 _INT_SETTINGS = ("num_steps", "num_restarts", "seed", "max_queries",
-                 "binary_search_steps")
+                 "binary_search_steps", "num_target_classes")
 
 
 def expand(specs):
