@@ -11,6 +11,7 @@ _QUICK = {
     "pgd": {"num_steps": 10},
     "apgd_ce": {"num_steps": 10},
     "apgd_dlr": {"num_steps": 10},
+    "apgd_t": {"num_steps": 10, "num_target_classes": 3},
     "square": {"max_queries": 200},
     "mim": {"num_steps": 10},
     "cw_l2": {"num_steps": 20, "binary_search_steps": 2},
@@ -49,7 +50,8 @@ def test_zero_epsilon_returns_x(name, undefended_mnist_model, mnist_sample_test)
         _run(name, undefended_mnist_model, x, y, 0.0, "linf"), x, atol=1e-7)
 
 
-@pytest.mark.parametrize("name", ["pgd", "apgd_ce", "apgd_dlr", "mim", "square"])
+@pytest.mark.parametrize("name", ["pgd", "apgd_ce", "apgd_dlr", "apgd_t", "mim",
+                                  "square"])
 def test_undefended_model_falls_below_10_percent(name, undefended_mnist_model,
                                                  mnist_sample_test):
     x, y = mnist_sample_test[0][:200], mnist_sample_test[1][:200]
@@ -81,7 +83,7 @@ def test_bad_inputs_raise(name, undefended_mnist_model, mnist_sample_test):
         attack(undefended_mnist_model, x, y[:3], epsilon=0.1)
 
 
-@pytest.mark.parametrize("name", ["fgsm", "pgd", "apgd_dlr", "square"])
+@pytest.mark.parametrize("name", ["fgsm", "pgd", "apgd_dlr", "apgd_t", "square"])
 def test_attacks_a_conditional_model_at_its_dial(name, mnist_sample_test):
     import afd_keras  # pylint: disable=import-outside-toplevel
     model = afd_keras.models.build("small_cnn", conditional=True)

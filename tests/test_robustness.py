@@ -7,6 +7,8 @@ import pytest
 import tensorflow as tf
 
 from afd_keras import evaluation
+from afd_keras.evaluation import robustness
+from afd_keras.evaluation import suite
 
 
 def _dataset(mnist_sample_test, count=300):
@@ -79,3 +81,48 @@ def test_json_round_trip(result, tmp_path):
 def test_bad_attack_specs_are_rejected(spec, pattern):
     with pytest.raises(ValueError, match=pattern):
         evaluation.parse_attack(spec)
+
+
+def test_a_suites_attacks_run_on_the_survivors_and_accumulate(
+        undefended_mnist_model, mnist_sample_test, monkeypatch):
+    monkeypatch.setitem(suite.SUITES, "quick",
+                        ("fgsm", "pgd:num_steps=5,step_size=0.03"))
+    attacked = []
+    run = suite.run
+
+    def recording_run(name, settings, model, x, y, **kwargs):
+        attacked.append((name, len(y)))
+        return run(name, settings, model, x, y, **kwargs)
+
+    monkeypatch.setattr(robustness.suite, "run", recording_run)
+    result = evaluation.evaluate_robustness(
+        undefended_mnist_model, _dataset(mnist_sample_test, count=200), 0.1,
+        ["quick"], sanity_examples=0, verbose=0)
+    fgsm, pgd = result.attack_accuracy.values()
+    # One batch of 128 and one of 72: pgd saw only what fgsm missed.
+    correct = [n for name, n in attacked if name == "fgsm"]
+    survivors = [n for name, n in attacked if name == "pgd"]
+    assert sum(survivors) == round(fgsm * 200) < sum(correct)
+    assert pgd < fgsm and result.robust_accuracy == pgd
+    assert result.attack_settings["pgd:num_steps=5,step_size=0.03"][
+        "after"] == "fgsm"
+    assert "after" not in result.attack_settings["fgsm"]
+    assert "AutoAttack's log" in result.to_markdown()
+
+
+def test_run_after_chains_each_suite():
+    assert suite.run_after(["fgsm", "aa_lite"]) == {
+        "apgd_dlr:num_steps=100": "apgd_ce:num_steps=100",
+        "square:max_queries=1000": "apgd_dlr:num_steps=100"}
+    # Both suites start with the same attack: it runs once, on everything.
+    assert suite.run_after(["aa_lite", "autoattack"])[
+        "apgd_t:num_steps=100"] == "apgd_ce:num_steps=100"
+    with pytest.raises(ValueError, match=r"would run after different attacks"):
+        suite.run_after(["apgd_dlr:num_steps=100", "aa_lite"])
+
+
+def test_the_autoattack_suite_parses_with_the_standard_settings():
+    specs = suite.expand(["autoattack"])
+    assert [suite.parse_attack(spec) for spec in specs] == [
+        ("apgd_ce", {"num_steps": 100}), ("apgd_t", {"num_steps": 100}),
+        ("square", {"max_queries": 5000})]

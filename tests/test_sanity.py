@@ -35,6 +35,29 @@ def test_black_box_beating_white_box_is_flagged():
         "black-box >= white-box"}
 
 
+def test_an_attack_run_on_survivors_is_never_the_weaker_side():
+    parsed = {"fgsm": ("fgsm", {}), "pgd": ("pgd", {"num_steps": 40}),
+              "pgd10": ("pgd", {"num_steps": 10})}
+    # pgd10 ran after fgsm, on its survivors: 0.2 is not what it alone left.
+    after = {"pgd10": "fgsm", "pgd": "pgd10"}
+    checks = sanity.ordering_checks(
+        parsed, {"fgsm": 0.5, "pgd10": 0.2, "pgd": 0.19}, after=after)
+    assert not _failed(checks)
+    assert {c["detail"] for c in checks} == {
+        "pgd10: 0.2000 vs fgsm: 0.5000", "pgd: 0.1900 vs fgsm: 0.5000"}
+
+
+def test_black_box_finding_what_a_suites_white_box_missed_is_flagged():
+    parsed = {"apgd": ("apgd_ce", {}), "square": ("square", {})}
+    after = {"square": "apgd"}
+    assert not _failed(sanity.ordering_checks(
+        parsed, {"apgd": 0.6, "square": 0.598}, after=after))
+    checks = sanity.ordering_checks(parsed, {"apgd": 0.6, "square": 0.55},
+                                    after=after)
+    assert _failed(checks) == {"black-box >= white-box"}
+    assert checks[0]["detail"] == "square after apgd: 0.5500 vs 0.6000 before it"
+
+
 class _MaskedGradients(keras.layers.Layer):
     """Quantises the input to 2 levels: the gradient is zero everywhere."""
 

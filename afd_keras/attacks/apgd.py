@@ -65,9 +65,88 @@ def apgd(model, x, y=None, *, epsilon, num_steps=100, loss="ce", norm="linf",
     x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps,
                                           num_restarts=num_restarts)
     windows = tf.constant(checkpoint_windows(num_steps))
-    return _apgd_graph(model, x, y, tf.constant(epsilon, tf.float32), windows,
-                       num_restarts, tf.constant([seed, 0]), loss, norm,
-                       targeted)
+    return _apgd_graph(model, x, {"y": y}, tf.constant(epsilon, tf.float32),
+                       windows, num_restarts, tf.constant([seed, 0]), loss,
+                       norm, targeted)[0]
+
+
+def apgd_t(model, x, y=None, *, epsilon, num_steps=100, num_target_classes=9,
+           norm="linf", num_restarts=1, seed=0):
+    """Runs targeted Auto-PGD on the targeted DLR loss against the top classes.
+
+    APGD-T of AutoAttack: for each of the `num_target_classes` classes with
+    the highest clean logits other than the true one, in turn, it runs APGD
+    (as `apgd`: same step sizes, checkpoints and momentum) on the targeted
+    DLR loss, which pulls that class's logit above the true one. Each target
+    attacks only the examples that no earlier target fooled, and an example
+    counts as fooled once it is misclassified, as whatever class. Examples
+    the model already misclassifies are returned unchanged.
+
+    Reference:
+        Croce & Hein, "Reliable evaluation of adversarial robustness with an
+        ensemble of diverse parameter-free attacks", ICML 2020.
+
+    Args:
+        model: a Keras model mapping [0, 1] images to logits, with at least
+            4 classes.
+        x: a batch of NHWC images in [0, 1].
+        y: int labels of shape (batch,); None uses the model's predictions.
+        epsilon: the radius of the threat model's ball.
+        num_steps: steps per target class and restart.
+        num_target_classes: how many target classes to try, from the one
+            with the highest clean logit down; at most num_classes - 1.
+        norm: "linf" or "l2".
+        num_restarts: random restarts per target class.
+        seed: seeds the random starts.
+
+    Returns:
+        Adversarial images, float32, with ||x_adv - x|| <= epsilon in `norm`
+        and values in [0, 1].
+
+    Raises:
+        ValueError: a bad setting, a model with fewer than 4 classes, images
+            outside [0, 1], or labels that do not match the batch.
+
+    Example:
+
+    >>> x_adv = apgd_t(model, images, labels, epsilon=8 / 255)
+    """
+    x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps,
+                                          num_restarts=num_restarts)
+    if not (isinstance(num_target_classes, int) and num_target_classes >= 1):
+        raise ValueError("num_target_classes must be an integer >= 1. "
+                         f"Received: num_target_classes={num_target_classes!r}")
+    logits = model(x, training=False)
+    num_classes = logits.shape[-1]
+    if num_classes < 4:
+        raise ValueError("The targeted DLR loss needs at least 4 classes. "
+                         f"Received: a model with {num_classes} classes")
+    if num_target_classes >= num_classes:
+        raise ValueError(
+            f"num_target_classes must be at most {num_classes - 1}, the "
+            "model's classes other than the true one. Received: "
+            f"num_target_classes={num_target_classes}")
+    # The true class is never a target; the rest go by their clean logits.
+    others = tf.where(tf.one_hot(y, num_classes) > 0, tf.float32.min,
+                      tf.cast(logits, tf.float32))
+    targets = tf.math.top_k(others, k=num_target_classes).indices
+    windows = tf.constant(checkpoint_windows(num_steps))
+    epsilon = tf.constant(epsilon, tf.float32)
+    x_adv = x
+    fooled = tf.not_equal(tf.argmax(logits, -1, output_type=tf.int32), y)
+    for target in range(num_target_classes):
+        remaining = tf.where(tf.logical_not(fooled))[:, 0]
+        if int(tf.size(remaining)) == 0:
+            break
+        found, hit = _apgd_graph(
+            model, tf.gather(x, remaining),
+            {"y": tf.gather(y, remaining),
+             "target": tf.gather(targets[:, target], remaining)},
+            epsilon, windows, num_restarts, tf.constant([seed, 1 + target]),
+            "dlr_targeted", norm, False)
+        x_adv = tf.tensor_scatter_nd_update(x_adv, remaining[:, None], found)
+        fooled = tf.tensor_scatter_nd_update(fooled, remaining[:, None], hit)
+    return x_adv
 
 
 def checkpoint_windows(num_steps):
@@ -89,16 +168,28 @@ def checkpoint_windows(num_steps):
 
 
 @tf.function(reduce_retracing=True)
-def _apgd_graph(model, x, y, epsilon, windows, num_restarts, seed, loss_name,
-                norm, targeted):
-    loss_fn = losses.by_name(loss_name)
-    sign = -1.0 if targeted else 1.0
+def _apgd_graph(model, x, labels, epsilon, windows, num_restarts, seed,
+                loss_name, norm, targeted):
+    """APGD on one batch; returns (x_adv, fooled).
 
-    def evaluate(images, labels):
+    `labels` holds "y" (labels, or the targets when `targeted`) and, for
+    the loss "dlr_targeted", "target": the class each example is pulled to
+    while success still means any misclassification.
+    """
+    if loss_name == "dlr_targeted":
+        def loss_fn(s, logits):
+            return losses.dlr_targeted(s["y"], s["target"], logits)
+    else:
+        sign, base = -1.0 if targeted else 1.0, losses.by_name(loss_name)
+
+        def loss_fn(s, logits):
+            return sign * base(s["y"], logits)
+
+    def evaluate(images, s):
         with tf.GradientTape() as tape:
             tape.watch(images)
             logits = model(images, training=False)
-            loss = sign * loss_fn(labels, logits)
+            loss = loss_fn(s, logits)
             total = tf.reduce_sum(loss)
         return loss, logits, tape.gradient(total, images,
                                              unconnected_gradients=_ZERO)
@@ -112,7 +203,7 @@ def _apgd_graph(model, x, y, epsilon, windows, num_restarts, seed, loss_name,
         z = move(s, norms.steepest_ascent(s["grad"], s["step_size"], norm))
         x_new = move(s, momentum * (z - s["x_adv"])
                      + (1.0 - momentum) * (s["x_adv"] - s["x_prev"]))
-        loss, logits, grad = evaluate(x_new, s["y"])
+        loss, logits, grad = evaluate(x_new, s)
         improved = loss > s["loss_best"]
         new = {
             **s, "x_prev": s["x_adv"], "x_adv": x_new, "grad": grad,
@@ -125,14 +216,14 @@ def _apgd_graph(model, x, y, epsilon, windows, num_restarts, seed, loss_name,
         return tf.cond(windows[i] > 0, lambda: _checkpoint(new, windows[i]),
                        lambda: new), x_new, logits
 
-    def attack_once(x, y, restart):
+    def attack_once(x, labels, restart):
         start = x + norms.random_start(
             x, epsilon, norm,
             tf.random.experimental.stateless_fold_in(seed, restart))
-        loss, logits, grad = evaluate(start, y)
+        loss, logits, grad = evaluate(start, labels)
         batch = tf.shape(loss)
         state = {
-            "x": x, "y": y, "x_adv": start, "x_prev": start, "grad": grad,
+            **labels, "x": x, "x_adv": start, "x_prev": start, "grad": grad,
             "loss": loss, "x_best": start, "grad_best": grad,
             "loss_best": loss, "loss_best_last_check": loss,
             "step_size": tf.fill([batch[0], 1, 1, 1], 2.0 * epsilon),
@@ -140,7 +231,7 @@ def _apgd_graph(model, x, y, epsilon, windows, num_restarts, seed, loss_name,
             "reduced_last_check": tf.zeros(batch, tf.bool),
         }
         # The start may already fool the model; only the rest step on.
-        fooled = loop.success(logits, y, targeted)
+        fooled = loop.success(logits, labels["y"], targeted)
         left = tf.where(tf.logical_not(fooled))[:, 0]
         found, hit = loop.run_until_fooled(
             step, {key: tf.gather(value, left) for key, value in state.items()},
@@ -148,7 +239,7 @@ def _apgd_graph(model, x, y, epsilon, windows, num_restarts, seed, loss_name,
         return (tf.tensor_scatter_nd_update(start, left[:, None], found),
                 tf.tensor_scatter_nd_update(fooled, left[:, None], hit))
 
-    return loop.over_restarts(x, y, num_restarts, attack_once)
+    return loop.over_restarts(x, labels, num_restarts, attack_once)
 
 
 def _where(mask, a, b):

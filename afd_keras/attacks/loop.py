@@ -85,19 +85,23 @@ def over_restarts(x, y, num_restarts, attack_once):
 
     Args:
         x: clean images.
-        y: int32 labels (or targets).
+        y: int32 labels (or targets), or a nest of per-example tensors
+            (e.g. labels and target classes), gathered with `x`.
         num_restarts: a Python int.
         attack_once: `attack_once(x, y, restart) -> (x_adv, fooled)` on a
             subset of the batch.
 
     Returns:
-        The adversarial images of the whole batch.
+        (x_adv, fooled): the adversarial images of the whole batch, and a
+        bool mask of the examples some restart fooled.
     """
-    x_adv, fooled = x, tf.zeros(tf.shape(y), tf.bool)
+    x_adv, fooled = x, tf.zeros(tf.shape(x)[:1], tf.bool)
     for restart in range(num_restarts):
         remaining = tf.where(tf.logical_not(fooled))[:, 0]
-        found, hit = attack_once(tf.gather(x, remaining),
-                                 tf.gather(y, remaining), restart)
+        found, hit = attack_once(
+            tf.gather(x, remaining),
+            tf.nest.map_structure(lambda t, r=remaining: tf.gather(t, r), y),
+            restart)
         x_adv = tf.tensor_scatter_nd_update(x_adv, remaining[:, None], found)
         fooled = tf.tensor_scatter_nd_update(fooled, remaining[:, None], hit)
-    return x_adv
+    return x_adv, fooled

@@ -33,6 +33,29 @@ def dlr(labels, logits):
     return -margin / (top3[:, 0] - top3[:, 2] + 1e-12)
 
 
+def dlr_targeted(labels, targets, logits):
+    """The targeted Difference of Logits Ratio loss (Croce & Hein 2020).
+
+    DLR_t = -(z_y - z_t) / (z_(1) - (z_(3) + z_(4)) / 2), with z_(k) the k-th
+    largest logit. Maximising it raises the target's logit `z_t` above the
+    true one, `z_y`. Like DLR it is invariant to shifting and scaling the
+    logits; the denominator skips z_(2), which the target may be.
+
+    Args:
+        labels: int32 true labels, shape (batch,).
+        targets: int32 target classes, shape (batch,).
+        logits: shape (batch, num_classes), at least 4 classes.
+
+    Returns:
+        The per-example loss, shape (batch,).
+    """
+    logits = tf.cast(logits, tf.float32)
+    top4 = tf.math.top_k(logits, k=4).values
+    margin = (tf.gather(logits, labels, batch_dims=1)
+              - tf.gather(logits, targets, batch_dims=1))
+    return -margin / (top4[:, 0] - 0.5 * (top4[:, 2] + top4[:, 3]) + 1e-12)
+
+
 def by_name(name):
     """Returns the loss function named "ce" or "dlr"."""
     return {"ce": cross_entropy, "dlr": dlr}[name]

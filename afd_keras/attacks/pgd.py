@@ -101,4 +101,4 @@ def _pgd_graph(model, x, y, epsilon, step_size, num_steps, num_restarts, seed,
         return loop.run_until_fooled(step, {"x": x, "y": y, "x_adv": start},
                                      num_steps, targeted, answer="x_adv")
 
-    return loop.over_restarts(x, y, num_restarts, attack_once)
+    return loop.over_restarts(x, y, num_restarts, attack_once)[0]

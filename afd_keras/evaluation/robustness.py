@@ -53,6 +53,11 @@ class RobustnessResult:
             lines.append(f"| {name} | {100 * value:.2f}% | {settings} |")
         lines.append(f"| worst case over attacks | "
                      f"{100 * self.robust_accuracy:.2f}% | |")
+        if any("after" in s for s in self.attack_settings.values()):
+            lines += ["", "An attack run `after` another attacked only the "
+                      "examples the earlier attacks of its suite missed; its "
+                      "accuracy is the one left after them all, as in "
+                      "AutoAttack's log."]
         if self.sanity_checks:
             lines += ["", "Sanity checks against gradient masking "
                       "(Carlini et al. 2019):", "",
@@ -70,17 +75,24 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
 
     Only examples the model classifies correctly are attacked; the others
     count as not robust anyway. An example is robust in the worst case only
-    if it survives every attack. The sanity checks against gradient masking
-    (`sanity`) compare the attacks run here, and probe the first
-    `sanity_examples` correctly classified examples with FGSM, PGD-20,
-    PGD-40 with 2 restarts, and PGD at a budget that reaches every image.
+    if it survives every attack. The attacks of a suite run in turn on the
+    survivors of the earlier ones (see `attacks`). The sanity checks
+    against gradient masking (`sanity`) compare the attacks run here, and
+    probe the first `sanity_examples` correctly classified examples with
+    FGSM, PGD-20, PGD-40 with 2 restarts, and PGD at a budget that reaches
+    every image.
 
     Args:
         model: a Keras model mapping [0, 1] images to logits.
         dataset: a `tf.data.Dataset` of (images, labels) batches.
         epsilon: the radius of the threat model.
         attacks: attack specs ("pgd:num_steps=40,step_size=0.01") or suite
-            names ("aa_lite"); see `suite`.
+            names ("aa_lite", "autoattack"); see `suite`. As in AutoAttack,
+            each attack of a suite runs only on the examples the suite's
+            earlier attacks did not fool, and its accuracy is the one left
+            after them all (cumulative; its `attack_settings` entry names
+            the attack it ran "after"). Attacks listed alone each run on
+            every correctly classified example.
         norm: "linf" or "l2".
         num_examples: evaluate the first `num_examples` examples only.
         sanity_examples: how many examples the sanity probe attacks; 0
@@ -98,6 +110,7 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     """
     specs = suite.expand(attacks)
     parsed = {spec: suite.parse_attack(spec) for spec in specs}
+    after = suite.run_after(attacks)
     if num_examples is not None:
         dataset = dataset.unbatch().take(num_examples).batch(500)
     # One cheap pass gives the progress bar its total (and so an ETA).
@@ -112,11 +125,17 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
         clean.append(correct)
         index = np.flatnonzero(correct)
         x_correct, y_correct = tf.gather(x, index), tf.gather(y, index)
+        survivors = {}
         for spec, (name, settings) in parsed.items():
+            # A suite's later attacks only see what the earlier ones missed.
+            alive = (np.flatnonzero(survivors[after[spec]]) if spec in after
+                     else index)
             survived = np.zeros(len(y), bool)
-            if len(index):
-                survived[index] = _survives(model, name, settings, x_correct,
-                                            y_correct, epsilon, norm, batch)
+            if len(alive):
+                survived[alive] = _survives(
+                    model, name, settings, tf.gather(x, alive),
+                    tf.gather(y, alive), epsilon, norm, batch)
+            survivors[spec] = survived
             per_attack[spec].append(survived)
         probe_x.append(x_correct)
         probe_y.append(y_correct)
@@ -126,7 +145,7 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     per_attack = {spec: np.concatenate(v) for spec, v in per_attack.items()}
     worst = np.logical_and.reduce([clean] + list(per_attack.values()))
     attack_accuracy = {spec: float(v.mean()) for spec, v in per_attack.items()}
-    checks = sanity.ordering_checks(parsed, attack_accuracy)
+    checks = sanity.ordering_checks(parsed, attack_accuracy, after=after)
     if sanity_examples:
         checks += _probe(model, tf.concat(probe_x, 0)[:sanity_examples],
                          tf.concat(probe_y, 0)[:sanity_examples], epsilon, norm)
@@ -135,7 +154,9 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
         epsilon=float(epsilon), norm=norm, num_examples=len(clean),
         clean_accuracy=float(clean.mean()), attack_accuracy=attack_accuracy,
         robust_accuracy=float(worst.mean()),
-        attack_settings={spec: {"attack": name, **settings}
+        attack_settings={spec: {"attack": name, **settings,
+                                **({"after": after[spec]} if spec in after
+                                   else {})}
                          for spec, (name, settings) in parsed.items()},
         seconds=seconds, examples_per_second=len(clean) / seconds,
         sanity_checks=checks,

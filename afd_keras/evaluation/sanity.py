@@ -19,8 +19,9 @@ from afd_keras.evaluation import suite
 TOLERANCE = 0.005
 # "About zero": the most a model may keep at a budget that allows any image.
 LARGE_EPSILON_ACCURACY = 0.05
-_ITERATIVE = ("pgd", "apgd_ce", "apgd_dlr", "mim")
-_EFFORT = ("num_steps", "num_restarts", "max_queries", "binary_search_steps")
+_ITERATIVE = ("pgd", "apgd_ce", "apgd_dlr", "apgd_t", "mim")
+_EFFORT = ("num_steps", "num_restarts", "max_queries", "binary_search_steps",
+           "num_target_classes")
 
 
 def _check(name, passed, detail):
@@ -44,20 +45,27 @@ def _more_effort(name, strong, weak):
     return same and a != b and all(a[k] >= b[k] for k in _EFFORT if k in a)
 
 
-def ordering_checks(parsed, accuracy, tolerance=TOLERANCE):
+def ordering_checks(parsed, accuracy, tolerance=TOLERANCE, after=None):
     """The checks that compare attacks run on the same examples.
 
     Args:
         parsed: spec -> (attack name, settings), as `suite.parse_attack`.
         accuracy: spec -> accuracy under that attack.
         tolerance: the slack allowed in each comparison.
+        after: spec -> the spec run just before it in its suite, for the
+            attacks that ran only on the earlier attacks' survivors; their
+            accuracy is the one left after them all. Such an accuracy is
+            never the weaker side of a comparison (alone, the attack might
+            leave more), and a black-box attack among them is compared with
+            the accuracy the attacks before it left.
 
     Returns:
         A list of checks: dicts with "check", "passed" and "detail".
     """
+    after = after or {}
     checks = []
     name = {spec: parsed[spec][0] for spec in accuracy}
-    for weak in (s for s in accuracy if name[s] == "fgsm"):
+    for weak in (s for s in accuracy if name[s] == "fgsm" and s not in after):
         for strong in (s for s in accuracy if name[s] in _ITERATIVE):
             checks.append(_check(
                 "iterative <= single-step",
@@ -65,7 +73,7 @@ def ordering_checks(parsed, accuracy, tolerance=TOLERANCE):
                 f"{strong}: {accuracy[strong]:.4f} vs {weak}: "
                 f"{accuracy[weak]:.4f}"))
     for strong in accuracy:
-        for weak in accuracy:
+        for weak in (s for s in accuracy if s not in after):
             if (name[strong] == name[weak] and
                     _more_effort(name[strong], parsed[strong][1], parsed[weak][1])):
                 checks.append(_check(
@@ -74,14 +82,33 @@ def ordering_checks(parsed, accuracy, tolerance=TOLERANCE):
                     f"{strong}: {accuracy[strong]:.4f} vs {weak}: "
                     f"{accuracy[weak]:.4f}"))
     white = {s: a for s, a in accuracy.items() if name[s] in suite.WHITE_BOX}
-    if white:
-        best = min(white, key=white.get)
-        for black in (s for s in accuracy if name[s] == "square"):
+    for black in (s for s in accuracy if name[s] == "square"):
+        if black in after:
+            # It attacked what the earlier attacks missed: it may find little.
+            earlier = _chain(after, black)
+            if any(name[s] in suite.WHITE_BOX for s in earlier):
+                before = accuracy[after[black]]
+                checks.append(_check(
+                    "black-box >= white-box",
+                    accuracy[black] >= before - tolerance,
+                    f"{black} after {' + '.join(reversed(earlier))}: "
+                    f"{accuracy[black]:.4f} vs {before:.4f} before it"))
+        elif white:
+            best = min(white, key=white.get)
             checks.append(_check(
                 "black-box >= white-box",
                 accuracy[black] >= white[best] - tolerance,
                 f"{black}: {accuracy[black]:.4f} vs {best}: {white[best]:.4f}"))
     return checks
+
+
+def _chain(after, spec):
+    """The specs run before `spec` in its suite, the latest first."""
+    earlier = []
+    while spec in after:
+        spec = after[spec]
+        earlier.append(spec)
+    return earlier
 
 
 def large_epsilon(norm, image_shape):

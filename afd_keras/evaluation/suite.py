@@ -11,21 +11,29 @@ ATTACKS = {
     "pgd": attacks.pgd,
     "apgd_ce": functools.partial(attacks.apgd, loss="ce"),
     "apgd_dlr": functools.partial(attacks.apgd, loss="dlr"),
+    "apgd_t": attacks.apgd_t,
     "square": attacks.square,
     "mim": cleverhans_attacks.momentum_iterative,
     "cw_l2": cleverhans_attacks.carlini_wagner_l2,
 }
 # "aa_lite": AutoAttack's untargeted core (Croce & Hein 2020) at CPU cost.
 # Square is black-box, so it also checks the gradient attacks for masking.
+# "autoattack": the standard version's attacks and settings (Croce & Hein
+# 2020): APGD-CE, APGD-T (9 targets), FAB-T and Square with 5000 queries.
+# fab_t is inserted after apgd_t when it lands.
+# The attacks of a suite run in turn on the examples that survived the
+# earlier ones, as AutoAttack runs them (see `evaluate_robustness`).
 SUITES = {
     "aa_lite": ("apgd_ce:num_steps=100", "apgd_dlr:num_steps=100",
                 "square:max_queries=1000"),
+    "autoattack": ("apgd_ce:num_steps=100", "apgd_t:num_steps=100",
+                   "square:max_queries=5000"),
 }
 _SEEDED = {name for name, fn in ATTACKS.items()
            if "seed" in inspect.signature(fn).parameters}
-WHITE_BOX = ("fgsm", "pgd", "apgd_ce", "apgd_dlr", "mim", "cw_l2")
+WHITE_BOX = ("fgsm", "pgd", "apgd_ce", "apgd_dlr", "apgd_t", "mim", "cw_l2")
 _INT_SETTINGS = ("num_steps", "num_restarts", "seed", "max_queries",
-                 "binary_search_steps")
+                 "binary_search_steps", "num_target_classes")
 
 
 def expand(specs):
@@ -38,6 +46,35 @@ def expand(specs):
     for spec in specs:
         expanded.extend(SUITES.get(spec, (spec,)))
     return expanded
+
+
+def run_after(specs):
+    """Maps each attack to the one it runs after, for the attacks of suites.
+
+    An attack of a suite runs only on the examples that survived the
+    suite's earlier attacks, so its accuracy is the one left after all of
+    them, as AutoAttack reports it. An attack listed alone, or first in
+    its suite, runs on every example.
+
+    Example: `run_after(["fgsm", "aa_lite"])` gives {"apgd_dlr:num_steps=100":
+    "apgd_ce:num_steps=100", "square:max_queries=1000":
+    "apgd_dlr:num_steps=100"}.
+
+    Raises:
+        ValueError: an attack listed where it would run after different
+            attacks (e.g. alone and inside a suite).
+    """
+    previous_of = {}
+    for spec in specs:
+        members = SUITES.get(spec, (spec,))
+        for previous, member in zip((None,) + members[:-1], members):
+            if previous_of.setdefault(member, previous) != previous:
+                raise ValueError(
+                    f"{member!r} would run after different attacks; an "
+                    "attack runs once per evaluation, so list it once. "
+                    f"Received: attacks={list(specs)!r}")
+    return {member: previous for member, previous in previous_of.items()
+            if previous is not None}
 
 
 def parse_attack(spec):
