@@ -54,17 +54,21 @@ setuptools.setup(
         "filelock",
     ],
     extras_require={
-        # The tests cross-check our attacks against ART and plot reports,
-        # and run on two processes (pytest.ini).
+        # The tests cross-check our attacks against ART, run the README's
+        # snippets for other evaluators, plot reports, and run on two
+        # processes (pytest.ini).
         "test": ["pytest>=7", "pytest-xdist>=3",
                  "adversarial-robustness-toolbox>=1.17", "multiprocess",
-                 "matplotlib"],
+                 "foolbox>=3.3", "matplotlib"],
         # ART's AutoAttack imports multiprocess without declaring it.
-        "eval": ["adversarial-robustness-toolbox>=1.17", "multiprocess"],
+        # Foolbox is not used by afd_keras itself; the README shows zoo
+        # models under its attacks.
+        "eval": ["adversarial-robustness-toolbox>=1.17", "multiprocess",
+                 "foolbox>=3.3"],
         "plot": ["matplotlib"],
         "all": ["pytest>=7", "pytest-xdist>=3",
                 "adversarial-robustness-toolbox>=1.17", "multiprocess",
-                "matplotlib"],
+                "foolbox>=3.3", "matplotlib"],
     },
     entry_points={
         "console_scripts": [
