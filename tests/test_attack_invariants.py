@@ -12,6 +12,7 @@ _QUICK = {
     "apgd_ce": {"num_steps": 10},
     "apgd_dlr": {"num_steps": 10},
     "apgd_t": {"num_steps": 10, "num_target_classes": 3},
+    "fab_t": {"num_steps": 10, "num_target_classes": 3},
     "square": {"max_queries": 200},
     "mim": {"num_steps": 10},
     "cw_l2": {"num_steps": 20, "binary_search_steps": 2},

@@ -105,7 +105,7 @@ def test_stays_in_the_ball_and_the_box(norm, epsilon, undefended_mnist_model,
     x, y = mnist_sample_test[0][:40], mnist_sample_test[1][:40]
     x_adv = np.asarray(attacks.fab_t(undefended_mnist_model, x, y,
                                      epsilon=epsilon, norm=norm, num_steps=20,
-                                     num_targets=3, num_restarts=2))
+                                     num_target_classes=3, num_restarts=2))
     assert x_adv.shape == x.shape and x_adv.dtype == np.float32
     assert (_size(x_adv, x, norm) <= epsilon + 1e-6).all()
     assert x_adv.min() >= 0.0 and x_adv.max() <= 1.0
@@ -145,7 +145,7 @@ def test_one_trace_for_new_settings(undefended_mnist_model, mnist_sample_test):
     attacks.fab_t(undefended_mnist_model, x, y, epsilon=0.1, num_steps=5)
     traces = fab._fab_graph.experimental_get_tracing_count()
     attacks.fab_t(undefended_mnist_model, x, y, epsilon=0.2, num_steps=6,
-                  num_targets=2, num_restarts=2, alpha_max=0.2, eta=1.1,
+                  num_target_classes=2, num_restarts=2, alpha_max=0.2, eta=1.1,
                   beta=0.8, seed=3)
     assert fab._fab_graph.experimental_get_tracing_count() == traces
 
@@ -155,9 +155,10 @@ def test_one_trace_for_new_settings(undefended_mnist_model, mnist_sample_test):
     ({"norm": "l1"}, r"Unknown norm.*Received: norm='l1'"),
     ({"num_steps": 0}, r"Received: num_steps=0"),
     ({"num_restarts": 0}, r"Received: num_restarts=0"),
-    ({"num_targets": 0}, r"Received: num_targets=0"),
-    ({"num_targets": 10}, r"at most the number of classes minus 1 \(9\). "
-                          r"Received: num_targets=10"),
+    ({"num_target_classes": 0}, r"Received: num_target_classes=0"),
+    ({"num_target_classes": 10},
+     r"at most the number of classes minus 1 \(9\). "
+     r"Received: num_target_classes=10"),
     ({"alpha_max": 1.5}, r"alpha_max must be in \[0, 1\]. Received: alpha_max=1.5"),
     ({"eta": 0.9}, r"eta must be >= 1. Received: eta=0.9"),
     ({"beta": 0.0}, r"beta must be in \(0, 1\]. Received: beta=0.0"),
@@ -182,7 +183,8 @@ def test_attacks_a_conditional_model_at_its_dial(mnist_sample_test):
     model = afd_keras.models.build("small_cnn", conditional=True)
     model.set_condition(0.25)
     x, y = mnist_sample_test[0][:16], mnist_sample_test[1][:16]
-    x_adv = attacks.fab_t(model, x, y, epsilon=0.1, num_steps=5, num_targets=2)
+    x_adv = attacks.fab_t(model, x, y, epsilon=0.1, num_steps=5,
+                          num_target_classes=2)
     assert (_size(x_adv, x, "linf") <= 0.1 + 1e-6).all()
     assert float(model.condition.numpy()) == 0.25
 

@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from afd_keras import evaluation
+from afd_keras import zoo
 from afd_keras.evaluation import robustness
 from afd_keras.evaluation import suite
 
@@ -77,6 +78,9 @@ def test_json_round_trip(result, tmp_path):
     ("cw", r"Received: attack='cw'"),
     ("pgd:steps=3", r"Unknown setting for pgd"),
     ("pgd:num_steps", r"key=value pairs"),
+    ("pgd:num_steps=2.5", r"pgd's num_steps must be of type int. "
+                          r"Received: 'num_steps=2.5'"),
+    ("pgd:epsilon=0.1", r"Unknown setting for pgd"),
 ])
 def test_bad_attack_specs_are_rejected(spec, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -125,4 +129,15 @@ def test_the_autoattack_suite_parses_with_the_standard_settings():
     specs = suite.expand(["autoattack"])
     assert [suite.parse_attack(spec) for spec in specs] == [
         ("apgd_ce", {"num_steps": 100}), ("apgd_t", {"num_steps": 100}),
-        ("square", {"max_queries": 5000})]
+        ("fab_t", {"num_steps": 100}), ("square", {"max_queries": 5000})]
+
+
+@pytest.mark.slow
+def test_autoattack_is_never_weaker_than_aa_lite(mnist_sample_test):
+    """On the same 100 examples of a robust zoo model (about 11 minutes)."""
+    model = zoo.load("small_cnn_mnist_pgd_linf0.3")
+    test = _dataset(mnist_sample_test, count=100)
+    robust = {name: evaluation.evaluate_robustness(
+        model, test, 0.3, [name], sanity_examples=0, verbose=0).robust_accuracy
+        for name in ("aa_lite", "autoattack")}
+    assert robust["autoattack"] <= robust["aa_lite"]

@@ -30,20 +30,21 @@ _START_RADIUS = 0.5
 
 
 def fab_t(model, x, y=None, *, epsilon, norm="linf", num_steps=100,
-          num_targets=9, num_restarts=1, alpha_max=0.1, eta=1.05, beta=0.9,
-          seed=0):
+          num_target_classes=9, num_restarts=1, alpha_max=0.1, eta=1.05,
+          beta=0.9, seed=0):
     """Runs targeted FAB on one batch, as one compiled graph call.
 
-    The targets are the `num_targets` classes with the highest clean logits
-    after the true class, attacked in turn; each target gets `num_restarts`
-    runs of `num_steps` steps (one gradient and one forward pass each). The
-    first run of a target starts at x, later ones at a random point at
-    distance epsilon / 2. An example keeps the smallest adversarial point a
-    run found if it lies within epsilon, and is then not attacked further;
-    the others stay clean. Misclassified examples are returned unchanged.
-    The defaults are the settings of AutoAttack's standard version, for
-    L-inf and L2 alike. With a large epsilon, the result is the minimal
-    adversarial point of the first target that yields one.
+    The targets are the `num_target_classes` classes with the highest clean
+    logits after the true class, attacked in turn; each target gets
+    `num_restarts` runs of `num_steps` steps (one gradient and one forward
+    pass each). The first run of a target starts at x, later ones at a
+    random point at distance epsilon / 2. An example keeps the smallest
+    adversarial point a run found if it lies within epsilon, and is then not
+    attacked further; the others stay clean. Misclassified examples are
+    returned unchanged. The defaults are the settings of AutoAttack's
+    standard version, for L-inf and L2 alike. With a large epsilon, the
+    result is the minimal adversarial point of the first target that yields
+    one.
 
     Reference:
         Croce & Hein, "Minimally distorted adversarial examples with a fast
@@ -56,7 +57,7 @@ def fab_t(model, x, y=None, *, epsilon, norm="linf", num_steps=100,
         epsilon: the radius of the threat model's ball.
         norm: "linf" or "l2".
         num_steps: steps per run.
-        num_targets: how many of the runner-up classes to target, at most
+        num_target_classes: how many of the runner-up classes to target, at most
             the number of classes minus 1.
         num_restarts: runs per target.
         alpha_max: the largest weight of the clean image's projection in a
@@ -78,16 +79,17 @@ def fab_t(model, x, y=None, *, epsilon, norm="linf", num_steps=100,
 
     >>> x_adv = fab_t(model, images, labels, epsilon=8 / 255)
     """
-    _check_fab_settings(num_targets, alpha_max, eta, beta)
+    _check_fab_settings(num_target_classes, alpha_max, eta, beta)
     x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, num_steps,
                                           num_restarts=num_restarts)
     num_classes = int(model(x[:1], training=False).shape[-1])
-    if num_targets > num_classes - 1:
+    if num_target_classes > num_classes - 1:
         raise ValueError(
-            f"num_targets must be at most the number of classes minus 1 "
-            f"({num_classes - 1}). Received: num_targets={num_targets!r}")
+            f"num_target_classes must be at most the number of classes minus 1 "
+            f"({num_classes - 1}). "
+            f"Received: num_target_classes={num_target_classes!r}")
     return _fab_graph(model, x, y, tf.constant(epsilon, tf.float32),
-                      tf.constant(num_steps), tf.constant(num_targets),
+                      tf.constant(num_steps), tf.constant(num_target_classes),
                       tf.constant(num_restarts),
                       tf.constant(alpha_max, tf.float32),
                       tf.constant(eta, tf.float32),
@@ -95,11 +97,11 @@ def fab_t(model, x, y=None, *, epsilon, norm="linf", num_steps=100,
                       norm)
 
 
-def _check_fab_settings(num_targets, alpha_max, eta, beta):
+def _check_fab_settings(num_target_classes, alpha_max, eta, beta):
     checks = [
-        (isinstance(num_targets, int) and num_targets >= 1,
-         f"num_targets must be an integer >= 1. Received: "
-         f"num_targets={num_targets!r}"),
+        (isinstance(num_target_classes, int) and num_target_classes >= 1,
+         f"num_target_classes must be an integer >= 1. Received: "
+         f"num_target_classes={num_target_classes!r}"),
         (0.0 <= alpha_max <= 1.0,
          f"alpha_max must be in [0, 1]. Received: alpha_max={alpha_max!r}"),
         (eta >= 1.0, f"eta must be >= 1. Received: eta={eta!r}"),
@@ -210,8 +212,8 @@ def _random_directions(x, norm, seed):
 
 
 @tf.function(reduce_retracing=True)
-def _fab_graph(model, x, y, epsilon, num_steps, num_targets, num_restarts,
-               alpha_max, eta, beta, seed, norm):
+def _fab_graph(model, x, y, epsilon, num_steps, num_target_classes,
+               num_restarts, alpha_max, eta, beta, seed, norm):
 
     def difference_and_gradient(point, y, target):
         with tf.GradientTape() as tape:
@@ -290,7 +292,7 @@ def _fab_graph(model, x, y, epsilon, num_steps, num_targets, num_restarts,
     # once per target and restart.
     _, x_adv, _ = tf.while_loop(
         lambda r, x_adv, done: tf.logical_and(
-            r < num_targets * num_restarts,
+            r < num_target_classes * num_restarts,
             tf.reduce_any(tf.logical_not(done))),
         run, (tf.constant(0), x, done))
     return x_adv

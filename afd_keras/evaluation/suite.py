@@ -12,6 +12,7 @@ ATTACKS = {
     "apgd_ce": functools.partial(attacks.apgd, loss="ce"),
     "apgd_dlr": functools.partial(attacks.apgd, loss="dlr"),
     "apgd_t": attacks.apgd_t,
+    "fab_t": attacks.fab_t,
     "square": attacks.square,
     "mim": cleverhans_attacks.momentum_iterative,
     "cw_l2": cleverhans_attacks.carlini_wagner_l2,
@@ -19,21 +20,22 @@ ATTACKS = {
 # "aa_lite": AutoAttack's untargeted core (Croce & Hein 2020) at CPU cost.
 # Square is black-box, so it also checks the gradient attacks for masking.
 # "autoattack": the standard version's attacks and settings (Croce & Hein
-# 2020): APGD-CE, APGD-T (9 targets), FAB-T and Square with 5000 queries.
-# fab_t is inserted after apgd_t when it lands.
+# 2020): APGD-CE, APGD-T (9 targets), FAB-T (9 targets) and Square with
+# 5000 queries.
 # The attacks of a suite run in turn on the examples that survived the
 # earlier ones, as AutoAttack runs them (see `evaluate_robustness`).
 SUITES = {
     "aa_lite": ("apgd_ce:num_steps=100", "apgd_dlr:num_steps=100",
                 "square:max_queries=1000"),
     "autoattack": ("apgd_ce:num_steps=100", "apgd_t:num_steps=100",
-                   "square:max_queries=5000"),
+                   "fab_t:num_steps=100", "square:max_queries=5000"),
 }
 _SEEDED = {name for name, fn in ATTACKS.items()
            if "seed" in inspect.signature(fn).parameters}
-WHITE_BOX = ("fgsm", "pgd", "apgd_ce", "apgd_dlr", "apgd_t", "mim", "cw_l2")
-_INT_SETTINGS = ("num_steps", "num_restarts", "seed", "max_queries",
-                 "binary_search_steps", "num_target_classes")
+# Parameters an evaluation sets for every attack, not per attack.
+_NOT_SETTINGS = ("model", "x", "y", "epsilon", "norm")
+WHITE_BOX = ("fgsm", "pgd", "apgd_ce", "apgd_dlr", "apgd_t", "fab_t", "mim",
+             "cw_l2")
 
 
 def expand(specs):
@@ -96,10 +98,18 @@ def parse_attack(spec):
         if not equals:
             raise ValueError(f"Attack settings are key=value pairs. Received: "
                              f"{item!r} in {spec!r}")
-        if key not in inspect.signature(ATTACKS[name]).parameters:
+        parameters = inspect.signature(ATTACKS[name]).parameters
+        if key not in parameters or key in _NOT_SETTINGS:
             raise ValueError(f"Unknown setting for {name}. Received: {key!r} "
                              f"in {spec!r}")
-        settings[key] = int(value) if key in _INT_SETTINGS else float(value)
+        # A setting takes the type of its default (a default of None, as
+        # for step sizes, stands for a float).
+        kind = int if type(parameters[key].default) is int else float
+        try:
+            settings[key] = kind(value)
+        except ValueError:
+            raise ValueError(f"{name}'s {key} must be of type {kind.__name__}. "
+                             f"Received: {item!r} in {spec!r}") from None
     return name, settings
 
 
