@@ -10,6 +10,6 @@ shift 3
 for run in "$@"; do
   .venv/bin/afd-evaluate --model="$run" --dataset="$dataset" --source=local \
     --data_dir="${AFD_DATA_DIR:-../shared/data}" --num_examples="$num_examples" \
-    --epsilon="$epsilon" --attacks="fgsm,pgd:num_steps=40;step_size=0.01" \
+    --epsilon="$epsilon" --attacks="fgsm,pgd:num_steps=40,step_size=0.01" \
     --output_dir="$run/eval_$num_examples"
 done

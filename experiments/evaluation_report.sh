@@ -13,7 +13,7 @@ runs=$1 n=${2:-1000}
 data_dir=${AFD_DATA_DIR:-../shared/data}
 common=(--dataset=mnist --source=local --data_dir="$data_dir" --epsilon=0.3
         --num_examples="$n")
-pgd40="pgd:num_steps=40;step_size=0.01"
+pgd40="pgd:num_steps=40,step_size=0.01"
 for run in fgsm_rs afd_none; do
   .venv/bin/afd-evaluate --model="$runs/$run" "${common[@]}" --attacks="$pgd40" \
     --output_dir="$runs/$run/eval_tradeoff_$n"

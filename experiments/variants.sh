@@ -35,5 +35,5 @@ for name in "${names[@]}"; do
   .venv/bin/afd-train "${common[@]}" ${variants[$name]} --model_dir="$out/$name"
   .venv/bin/afd-evaluate --model="$out/$name" --dataset="$dataset" --source=local \
     --data_dir="$data_dir" --num_examples=2000 --epsilon="$epsilon" \
-    --attacks="fgsm,pgd:num_steps=40;step_size=0.01" --output_dir="$out/$name"
+    --attacks="fgsm,pgd:num_steps=40,step_size=0.01" --output_dir="$out/$name"
 done

@@ -87,6 +87,26 @@ def test_bad_attack_specs_are_rejected(spec, pattern):
         evaluation.parse_attack(spec)
 
 
+
+@pytest.mark.parametrize("text,specs", [
+    ("fgsm,pgd:num_steps=40,step_size=0.01,aa_lite",
+     ["fgsm", "pgd:num_steps=40,step_size=0.01", "aa_lite"]),
+    # The ';' of older commands (in shipped cards) reads as a comma.
+    ("pgd:num_steps=40;step_size=0.01,aa_lite",
+     ["pgd:num_steps=40,step_size=0.01", "aa_lite"]),
+    ("square:max_queries=50", ["square:max_queries=50"]),
+])
+def test_a_comma_list_regroups_into_the_specs_it_was_made_of(text, specs):
+    assert suite.split_specs(text.split(",")) == specs
+    for spec in suite.expand(specs):
+        suite.parse_attack(spec)
+
+
+def test_a_list_that_starts_with_a_setting_is_rejected():
+    with pytest.raises(ValueError, match=r"starts with an attack name.*"
+                                         r"Received: 'num_steps=3,pgd'"):
+        suite.split_specs(["num_steps=3", "pgd"])
+
 def test_a_suites_attacks_run_on_the_survivors_and_accumulate(
         undefended_mnist_model, mnist_sample_test, monkeypatch):
     monkeypatch.setitem(suite.SUITES, "quick",

@@ -157,7 +157,7 @@ def test_evaluate_writes_reports(undefended_mnist_model, tmp_path):
     undefended_mnist_model.save(tmp_path / "model.keras")
     result = _run_tool("evaluate", f"--model={tmp_path / 'model.keras'}",
                        "--source=sample", "--num_examples=40", "--epsilon=0.1",
-                       "--attacks=fgsm,pgd:num_steps=3;step_size=0.05",
+                       "--attacks=fgsm,pgd:num_steps=3,step_size=0.05",
                        f"--output_dir={tmp_path / 'eval'}")
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "eval" / "report.json").read_text())

@@ -2,7 +2,7 @@
 
 Usage:
     afd-evaluate --model=runs/mnist_afd --dataset=mnist --epsilon=0.3 \
-        --attacks='pgd:num_steps=40;step_size=0.01,aa_lite' \
+        --attacks=pgd:num_steps=40,step_size=0.01,aa_lite \
         --conditions=0,0.25,0.5,0.75,1 --baselines=fgsm_rs=runs/mnist_fgsm \
         --output_dir=runs/mnist_afd/eval
 """
@@ -38,8 +38,8 @@ _EPSILON = flags.DEFINE_float(
 _SUITES = ", ".join(f"{name} = {' + '.join(specs)}"
                     for name, specs in suite.SUITES.items())
 _ATTACKS = flags.DEFINE_list(
-    "attacks", ["fgsm", "pgd:num_steps=40;step_size=0.01"],
-    "Attacks, each 'name' or 'name:key=value;key=value'. Names: "
+    "attacks", ["fgsm", "pgd:num_steps=40,step_size=0.01"],
+    "Attacks, each 'name' or 'name:key=value,key=value'. Names: "
     f"{', '.join(sorted(suite.ATTACKS))}. Suites: {_SUITES}.")
 _NUM_EXAMPLES = flags.DEFINE_integer(
     "num_examples", None, "Evaluate the first N examples of --split "
@@ -85,8 +85,7 @@ def main(argv):
     examples = data.load(dataset, _SPLIT.value, batch_size=500,
                          data_dir=_DATA_DIR.value, source=_SOURCE.value,
                          num_examples=_NUM_EXAMPLES.value)
-    # Commas separate attacks in the flag, so settings use ';'.
-    attacks = [spec.replace(";", ",") for spec in _ATTACKS.value]
+    attacks = suite.split_specs(_ATTACKS.value)
     print(evaluation.write_reports(
         model, examples, epsilon, attacks, _OUTPUT_DIR.value,
         conditions=[float(c) for c in _CONDITIONS.value],

@@ -79,6 +79,35 @@ def run_after(specs):
             if previous is not None}
 
 
+def split_specs(items):
+    """Regroups a comma-separated list of attack specs split at every comma.
+
+    A spec's settings are separated by commas too, so an item that holds a
+    setting ("key=value") but no attack name belongs to the spec before it.
+    A ';' between settings, as in commands written before the syntax was
+    one, still reads as a comma.
+
+    Example: `split_specs("fgsm,pgd:num_steps=40,step_size=0.01,aa_lite"
+    .split(","))` gives ["fgsm", "pgd:num_steps=40,step_size=0.01",
+    "aa_lite"].
+
+    Raises:
+        ValueError: a setting before any attack name.
+    """
+    specs = []
+    for item in items:
+        item = item.strip().replace(";", ",")
+        if "=" in item.partition(":")[0]:
+            if not specs:
+                raise ValueError(
+                    "An attack list starts with an attack name, not a "
+                    f"setting. Received: {','.join(items)!r}")
+            specs[-1] += "," + item
+        elif item:
+            specs.append(item)
+    return specs
+
+
 def parse_attack(spec):
     """Parses "name" or "name:key=value,..." into (name, settings).
 

@@ -317,10 +317,10 @@ def _commands(name, config, settings, source):
     if settings.conditions != defaults.conditions:
         publish.append("--conditions=" + ",".join(
             f"{c:g}" for c in settings.conditions))
-    pgd = settings.pgd_spec(config.epsilon).replace(",", ";")
+    pgd = settings.pgd_spec(config.epsilon)
     evaluate = ["afd-evaluate", f"--model={name}", f"--dataset={config.dataset}",
                 "--data_dir=$AFD_DATA_DIR", f"--epsilon={config.epsilon}",
-                f"--attacks='{pgd},aa_lite'",
+                f"--attacks={pgd},aa_lite",
                 f"--num_examples={settings.aa_lite_examples}"]
     return {"train": " ".join(train), "publish": " ".join(publish),
             "evaluate": " ".join(evaluate)}
