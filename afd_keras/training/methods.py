@@ -46,7 +46,7 @@ METHODS = {
     # AFD: sign init, one signed step of 1.25 eps. With a conditional
     # classifier, clean/adversarial interpolation with half the examples at
     # full strength feeds the dial; without one, mixing only lowered robust
-    # accuracy, so it is off (WORKSPACE_NOTES, exploration log).
+    # accuracy, so it is off (WORKSPACE_NOTES.md, "Why the AFD defaults").
     "afd": MethodDefaults("sign", 1, 1.25, "none", "Xue et al. 2024",
                           conditional_mixing="interpolate",
                           full_strength_share=0.5),
