@@ -19,6 +19,17 @@ from conftest import REPO_ROOT
 PUBLISHED = cards.names()
 
 
+def test_the_schema_lists_what_the_registries_hold():
+    # The schema is a published file, so it is written out, and kept equal
+    # to the registries here.
+    properties = cards.schema()["properties"]
+    assert properties["dataset"]["enum"] == list(afd_keras.data.catalog.DATASETS)
+    assert properties["threat_model"]["properties"]["norm"]["enum"] == list(
+        afd_keras.attacks.norms.NORMS)
+    assert properties["training"]["properties"]["method"]["enum"] == list(
+        afd_keras.training.METHODS)
+
+
 def test_the_zoo_is_installed_with_the_package():
     assert PUBLISHED, f"no model cards in {cards.zoo_dir()}"
 

@@ -26,6 +26,7 @@ from absl import flags
 
 from afd_keras import benchmarks
 from afd_keras import cli
+from afd_keras import data
 from afd_keras import models
 from afd_keras import zoo
 from afd_keras.benchmarks import results
@@ -55,8 +56,7 @@ _QUICK = flags.DEFINE_boolean("quick", False,
 _MODEL = flags.DEFINE_string(
     "model", None, "attacks, scaling: a saved .keras model, an afd-train "
     "run dir, or a zoo model name.")
-_DATASET = flags.DEFINE_enum("dataset", "mnist",
-                             ["mnist", "fashion_mnist", "cifar10"],
+_DATASET = flags.DEFINE_enum("dataset", "mnist", data.list_datasets(),
                              "attacks: the test split to attack.")
 _DATA_DIR = flags.DEFINE_string("data_dir", None,
                                 "Folder with the data (default $AFD_DATA_DIR).")

@@ -20,7 +20,7 @@ _MODEL = flags.DEFINE_string(
     "model", None, "A saved .keras model, a run dir from afd-train, or a "
     "zoo model name (see afd_keras.zoo.list_models()).")
 _DATASET = flags.DEFINE_enum(
-    "dataset", None, ["mnist", "fashion_mnist", "cifar10"],
+    "dataset", None, data.list_datasets(),
     "Dataset (default: the model's, from its zoo card or run dir; else mnist).")
 _DATA_DIR = flags.DEFINE_string("data_dir", None,
                                 "Folder with the data (default $AFD_DATA_DIR).")

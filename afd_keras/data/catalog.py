@@ -25,6 +25,7 @@ class DatasetSpec:
 
     Attributes:
         name: the TFDS name, also the name users pass to `load`.
+        title: the name as tables and plots print it.
         image_shape: (height, width, channels).
         num_classes: the number of labels.
         split_sizes: split name to its number of examples.
@@ -43,6 +44,7 @@ class DatasetSpec:
     """
 
     name: str
+    title: str
     image_shape: tuple
     num_classes: int
     split_sizes: dict
@@ -79,6 +81,7 @@ DATASETS = {
     spec.name: spec for spec in (
         DatasetSpec(
             name="mnist",
+            title="MNIST",
             image_shape=(28, 28, 1),
             num_classes=10,
             split_sizes={"train": 60000, "test": 10000},
@@ -106,6 +109,7 @@ DATASETS = {
         ),
         DatasetSpec(
             name="fashion_mnist",
+            title="Fashion-MNIST",
             image_shape=(28, 28, 1),
             num_classes=10,
             split_sizes={"train": 60000, "test": 10000},
@@ -133,6 +137,7 @@ DATASETS = {
         ),
         DatasetSpec(
             name="cifar10",
+            title="CIFAR-10",
             image_shape=(32, 32, 3),
             num_classes=10,
             split_sizes={"train": 50000, "test": 10000},

@@ -29,16 +29,12 @@ class MethodDefaults:
     objective: str = "adversarial"
 
 
+# In the order tables list them: clean, single-step, then multi-step.
 METHODS = {
     "standard": MethodDefaults("zero", 0, 0.0, "none", "clean training",
                                objective="clean"),
     # Wong, Rice, Kolter, "Fast is better than free", ICLR 2020.
     "fgsm_rs": MethodDefaults("uniform", 1, 1.25, "none", "Wong et al. 2020"),
-    # Madry et al., ICLR 2018: K = 10 steps of 2.5 * eps / K, random start.
-    "pgd": MethodDefaults("uniform", 10, 0.25, "none", "Madry et al. 2018"),
-    # Zhang et al., ICML 2019: K = 10 steps of about eps / 4, N(0, 0.001) start.
-    "trades": MethodDefaults("normal", 10, 0.25, "none", "Zhang et al. 2019",
-                             objective="trades"),
     # de Jorge et al., "Make Some Noise" (N-FGSM), NeurIPS 2022: noise
     # U(-2 eps, 2 eps), one signed step of eps, no projection onto the ball.
     "n_fgsm": MethodDefaults("uniform", 1, 1.0, "none", "de Jorge et al. 2022",
@@ -50,4 +46,9 @@ METHODS = {
     "afd": MethodDefaults("sign", 1, 1.25, "none", "Xue et al. 2024",
                           conditional_mixing="interpolate",
                           full_strength_share=0.5),
+    # Madry et al., ICLR 2018: K = 10 steps of 2.5 * eps / K, random start.
+    "pgd": MethodDefaults("uniform", 10, 0.25, "none", "Madry et al. 2018"),
+    # Zhang et al., ICML 2019: K = 10 steps of about eps / 4, N(0, 0.001) start.
+    "trades": MethodDefaults("normal", 10, 0.25, "none", "Zhang et al. 2019",
+                             objective="trades"),
 }
