@@ -48,6 +48,9 @@ _NUM_EXAMPLES = flags.DEFINE_integer(
 _SANITY_EXAMPLES = flags.DEFINE_integer(
     "sanity_examples", 200, "Examples for the gradient-masking probe (0: "
     "only compare the attacks above).", lower_bound=0)
+_PASS_BOUND = flags.DEFINE_bool(
+    "pass_bound", True, "Also time the model's forward and backward passes, "
+    "to print each attack's ratio to the time of the passes it made.")
 _CONDITION = flags.DEFINE_float(
     "condition", None, "Condition dial for conditional models (default: the "
     "model's own).", lower_bound=0.0, upper_bound=1.0)
@@ -90,7 +93,8 @@ def main(argv):
         model, examples, epsilon, attacks, _OUTPUT_DIR.value,
         conditions=[float(c) for c in _CONDITIONS.value],
         baselines=dict(b.split("=", 1) for b in _BASELINES.value),
-        norm=norm, sanity_examples=_SANITY_EXAMPLES.value))
+        norm=norm, sanity_examples=_SANITY_EXAMPLES.value,
+        measure_pass_bound=_PASS_BOUND.value))
 
 
 def run():

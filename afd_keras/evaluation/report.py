@@ -58,7 +58,8 @@ def write_reports(model, dataset, epsilon, attacks, output_dir=None, *,
     markdown = result.to_markdown()
     sweep = None
     if conditions:
-        kwargs["sanity_examples"] = 0  # probed once, at the model's condition
+        # Probed and timed once, at the model's own condition.
+        kwargs.update(sanity_examples=0, measure_pass_bound=False)
         sweep = tradeoff.sweep_condition(model, dataset, epsilon, conditions,
                                          attacks, **kwargs)
         markdown += ("\n\nCondition sweep:\n\n" +

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from afd_keras.evaluation import pass_bound
 from afd_keras.evaluation import sanity
 from afd_keras.evaluation import suite
 from afd_keras.models import accuracy
@@ -28,6 +29,10 @@ class RobustnessResult:
     examples_per_second: float
     sanity_checks: list
     warnings: list
+    # Per attack: wall seconds, the images passed forward and backward, and
+    # with `measure_pass_bound`, the time those passes alone take and its
+    # ratio to the wall time. Empty in reports written before.
+    attack_costs: dict = dataclasses.field(default_factory=dict)
 
     def to_json(self, path):
         """Writes the result as JSON."""
@@ -53,6 +58,18 @@ class RobustnessResult:
             lines.append(f"| {name} | {100 * value:.2f}% | {settings} |")
         lines.append(f"| worst case over attacks | "
                      f"{100 * self.robust_accuracy:.2f}% | |")
+        if any("bound_ratio" in c for c in self.attack_costs.values()):
+            lines += ["", "Cost of each attack: images passed forward "
+                      "(with a backward pass), and the pass bound, the time "
+                      "those passes alone take at the attack's batch size "
+                      "(ratio 1: no overhead):", "",
+                      "| attack | seconds | forward passes | backward passes "
+                      "| pass bound (s) | bound / seconds |",
+                      "|---|---|---|---|---|---|"]
+            lines += [f"| {name} | {c['seconds']:.1f} | {c['forward_passes']:,}"
+                      f" | {c['backward_passes']:,} | {c['bound_seconds']:.1f}"
+                      f" | {c['bound_ratio']:.2f} |"
+                      for name, c in self.attack_costs.items()]
         if any("after" in s for s in self.attack_settings.values()):
             lines += ["", "An attack run `after` another attacked only the "
                       "examples the earlier attacks of its suite missed; its "
@@ -70,7 +87,7 @@ class RobustnessResult:
 
 def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
                         norm="linf", num_examples=None, sanity_examples=200,
-                        verbose=1):
+                        measure_pass_bound=False, verbose=1):
     """Measures clean and robust accuracy over a dataset.
 
     Only examples the model classifies correctly are attacked; the others
@@ -97,6 +114,10 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
         num_examples: evaluate the first `num_examples` examples only.
         sanity_examples: how many examples the sanity probe attacks; 0
             skips the probe (the comparisons of `attacks` still run).
+        measure_pass_bound: also time the model's passes at each attack's
+            batch size, for each attack's ratio to its pass bound (see
+            `pass_bound`). Every result counts each attack's seconds and
+            passes.
         verbose: 1 shows a progress bar with an ETA.
 
     Returns:
@@ -118,6 +139,9 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     progress = keras.utils.Progbar(total, verbose=verbose, unit_name="example")
     start = time.time()
     clean, per_attack, seen = [], {spec: [] for spec in specs}, 0
+    counted = {spec: pass_bound.PassCounter(model) for spec in specs}
+    attack_seconds = dict.fromkeys(specs, 0.0)
+    first_batch_size = {}
     probe_x, probe_y = [], []
     for batch, (x, y) in enumerate(dataset):
         y = tf.cast(y, tf.int32)
@@ -132,9 +156,13 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
                      else index)
             survived = np.zeros(len(y), bool)
             if len(alive):
+                first_batch_size.setdefault(spec, len(alive))
+                attack_start = time.perf_counter()
                 survived[alive] = _survives(
                     model, name, settings, tf.gather(x, alive),
-                    tf.gather(y, alive), epsilon, norm, batch)
+                    tf.gather(y, alive), epsilon, norm, batch,
+                    attacked=counted[spec])
+                attack_seconds[spec] += time.perf_counter() - attack_start
             survivors[spec] = survived
             per_attack[spec].append(survived)
         probe_x.append(x_correct)
@@ -150,6 +178,12 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
         checks += _probe(model, tf.concat(probe_x, 0)[:sanity_examples],
                          tf.concat(probe_y, 0)[:sanity_examples], epsilon, norm)
     seconds = time.time() - start
+    costs = {spec: {"seconds": attack_seconds[spec],
+                    **{f"{kind}_passes": n
+                       for kind, n in counted[spec].counts().items()}}
+             for spec in specs}
+    if measure_pass_bound:
+        costs = _with_bounds(model, dataset, costs, first_batch_size)
     return RobustnessResult(
         epsilon=float(epsilon), norm=norm, num_examples=len(clean),
         clean_accuracy=float(clean.mean()), attack_accuracy=attack_accuracy,
@@ -161,13 +195,29 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
         seconds=seconds, examples_per_second=len(clean) / seconds,
         sanity_checks=checks,
         warnings=[f"sanity check failed, {c['check']}: {c['detail']}; "
-                  "suspect gradient masking." for c in checks if not c["passed"]])
+                  "suspect gradient masking." for c in checks if not c["passed"]],
+        attack_costs=costs)
 
 
-def _survives(model, name, settings, x, y, epsilon, norm, batch):
-    x_adv = suite.run(name, settings, model, x, y, epsilon=epsilon, norm=norm,
-                      batch_index=batch)
+def _survives(model, name, settings, x, y, epsilon, norm, batch, *,
+              attacked=None):
+    """Where the model still classifies `name`'s adversarial examples right;
+    `attacked` stands in for the model inside the attack (a counter)."""
+    x_adv = suite.run(name, settings, attacked or model, x, y, epsilon=epsilon,
+                      norm=norm, batch_index=batch)
     return accuracy.correct_predictions(model, x_adv, y)
+
+
+def _with_bounds(model, dataset, costs, first_batch_size):
+    """Adds each attack's pass bound, timed at its first batch's size."""
+    images = next(iter(dataset))[0]
+    per_image = {size: pass_bound.pass_seconds(model, images[:size])
+                 for size in set(first_batch_size.values())}
+    return {spec: (pass_bound.attack_cost(
+        cost["seconds"], {"forward": cost["forward_passes"],
+                          "backward": cost["backward_passes"]},
+        per_image[first_batch_size[spec]]) if spec in first_batch_size
+        else cost) for spec, cost in costs.items()}
 
 
 def _probe(model, x, y, epsilon, norm):
