@@ -23,6 +23,8 @@ proxy=(--dataset=cifar10 --data_dir="$data_dir" --architecture=resnet9
        --validation --monitor_examples=500 --seed=${SEED:-0})
 
 declare -A candidates=(
+  # The clean reference for the dial's clean end.
+  [standard]="--method=standard"
   [fgsm_rs]="--method=fgsm_rs"
   [n_fgsm]="--method=n_fgsm"
   # (a) plain AFD: sign init, one step of 1.25 eps, projected, no mixing.
@@ -36,6 +38,8 @@ declare -A candidates=(
   [afd_dial_share100]="--method=afd --conditional --full_strength_share=1"
   # (c) OAT: FiLM reads the loss weight lam of (1 - lam) CE(x) + lam CE(x_adv).
   [afd_oat]="--method=afd --conditional --objective=loss_weighted"
+  # OAT with more of each batch at the robust end (lam = 1).
+  [afd_oat_share075]="--method=afd --conditional --objective=loss_weighted --full_strength_share=0.75"
   # (d) mixup of adversarial examples of different images, and of the
   # inputs before the attack.
   [afd_mixup]="--method=afd --mixing=mixup"
@@ -45,7 +49,8 @@ declare -A candidates=(
 )
 order=(fgsm_rs n_fgsm afd_plain afd_sign2_box_step1 afd_oat afd_mixup
        afd_dial_share100 afd_dial_share050 afd_sign1_box_step125
-       afd_mixup_input afd_dial_share075 afd_mixup_dial)
+       afd_mixup_input afd_dial_share075 afd_mixup_dial standard
+       afd_oat_share075)
 [ $# -gt 0 ] && order=("$@")
 
 for name in "${order[@]}"; do
