@@ -24,8 +24,8 @@ from afd_keras.zoo import weights as weights_lib
 
 NAME = "tiny_mnist_afd"
 SMALL_EVALUATION = publishing.EvaluationSettings(
-    pgd_steps=5, pgd_examples=40, aa_lite_examples=8, sweep_examples=8,
-    conditions=(0.0, 1.0), sanity_examples=8)
+    pgd_steps=5, pgd_examples=40, aa_lite_examples=8, autoattack_examples=8,
+    sweep_examples=8, conditions=(0.0, 1.0), sanity_examples=8)
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,9 @@ def test_published_card_is_valid_and_describes_its_file(published):
     results = card["results"]
     assert results["clean"]["num_examples"] == 40
     assert results["aa_lite"]["num_examples"] == 8
+    assert results["autoattack"]["num_examples"] == 8
+    assert [a["attack"] for a in results["autoattack"]["attacks"].values()] == [
+        "apgd_ce", "apgd_t", "fab_t", "square"]
     assert [p["condition"] for p in results["condition_sweep"]] == [0.0, 1.0]
     assert results["sample"]["num_examples"] == 1000
     assert card["training"]["hyperparameters"]["init"] == "sign"
@@ -356,3 +359,28 @@ def test_evaluate_tool_tells_a_missing_run_from_a_zoo_name(tmp_path):
     assert result.returncode == 2 and "No model at" in result.stderr
     result = _run_tool("evaluate", "--model=mnist_run")
     assert result.returncode == 2 and "Unknown zoo model" in result.stderr
+
+
+def test_autoattack_is_added_from_the_shipped_weights_and_resumes(
+        zoo_copy, tmp_path, monkeypatch):
+    card = cards.read(NAME, zoo_copy)
+    del card["results"]["autoattack"]
+    cards.write(card, str(zoo_copy))
+    weights = (zoo_copy / card["files"]["weights"]).read_bytes()
+    updated = publishing.add_autoattack(
+        NAME, str(tmp_path / "work"), zoo_dir=str(zoo_copy), num_examples=8,
+        source="sample", verbose=0)
+    assert cards.read(NAME, zoo_copy) == updated
+    assert updated["results"]["autoattack"]["num_examples"] == 8
+    assert {k: v for k, v in updated["results"].items() if k != "autoattack"} == (
+        card["results"])
+    assert (zoo_copy / card["files"]["weights"]).read_bytes() == weights
+
+    # A second run reads the saved evaluation instead of attacking again.
+    def no_evaluation(*args, **kwargs):
+        raise AssertionError("evaluated again")
+    monkeypatch.setattr(publishing.robustness, "evaluate_robustness",
+                        no_evaluation)
+    assert publishing.add_autoattack(
+        NAME, str(tmp_path / "work"), zoo_dir=str(zoo_copy), num_examples=8,
+        source="sample", verbose=0) == updated

@@ -81,3 +81,29 @@ def test_cards_evaluated_differently_get_separate_tables():
     assert "on 10,000 test images" in text and "on 1,000 test images" in text
     # Each table is alone, so there is no claim check across the two.
     assert "better on all three" not in text
+
+
+def _with_autoattack(card, accuracy):
+    card["results"]["autoattack"] = {"accuracy": accuracy, "num_examples": 1000}
+    return card
+
+
+def test_the_claim_uses_autoattack_where_both_cards_have_it():
+    # Ahead on AA-lite, 8 points behind on AutoAttack: AutoAttack decides.
+    afd = _with_autoattack(_card("afd", 0.85, 0.45, 0.45), 0.30)
+    fgsm_rs = _with_autoattack(_card("fgsm_rs", 0.80, 0.40, 0.38), 0.38)
+    text = tables.claim_check([fgsm_rs, afd])
+    assert "AutoAttack -8.00" in text and "AA-lite" not in text
+    assert "better on all three: **no**." in text
+    # Without the baseline's AutoAttack, the two are compared on AA-lite.
+    text = tables.claim_check([_card("fgsm_rs", 0.80, 0.40, 0.38), afd])
+    assert "AA-lite +7.00" in text and "better on all three: yes." in text
+
+
+def test_the_table_shows_autoattack_where_measured():
+    text = tables.markdown([_with_autoattack(_card("afd", 0.85, 0.45, 0.45),
+                                             0.30), FGSM_RS])
+    assert "| AutoAttack |" in text and "FAB-T" in text
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert rows[0].count("| - |") == 1  # fgsm_rs: not measured yet
+    assert "| 30.00% |" in rows[1]

@@ -5,6 +5,8 @@ Usage:
     afd-publish --run=runs/mnist_afd --data_dir=../shared/data
     afd-publish --tables_only          # regenerate zoo/README.md, the plot
                                        # and README.md's zoo table
+    afd-publish --add_autoattack=small_cnn_mnist_afd_linf0.3 \
+        --work_dir=runs/republish      # AutoAttack from the shipped weights
 
 An interrupted publish resumes its evaluation from the run folder.
 """
@@ -53,6 +55,17 @@ _PGD_EXAMPLES = flags.DEFINE_integer(
 _AA_LITE_EXAMPLES = flags.DEFINE_integer(
     "aa_lite_examples", _DEFAULTS.aa_lite_examples,
     "AA-lite on the first N test images.", lower_bound=1)
+_AUTOATTACK_EXAMPLES = flags.DEFINE_integer(
+    "autoattack_examples", _DEFAULTS.autoattack_examples,
+    "AutoAttack (standard version) on the first N test images; 0 skips it.",
+    lower_bound=0)
+_ADD_AUTOATTACK = flags.DEFINE_list(
+    "add_autoattack", [], "Published models to add AutoAttack results to, "
+    "from their shipped weights (instead of --run); resumable, with the "
+    "evaluation saved in --work_dir.")
+_WORK_DIR = flags.DEFINE_string(
+    "work_dir", None, "With --add_autoattack: where the evaluation is saved "
+    "as it goes, so a killed run resumes.")
 _SWEEP_EXAMPLES = flags.DEFINE_integer(
     "sweep_examples", _DEFAULTS.sweep_examples,
     "The condition sweep's test images (conditional models).", lower_bound=1)
@@ -89,15 +102,31 @@ def main(argv):
     except ImportError:
         raise ValueError("afd-publish draws the zoo's trade-off plot and "
                          "needs matplotlib: pip install 'afd_keras[plot]'.") from None
-    if not _TABLES_ONLY.value:
+    if _ADD_AUTOATTACK.value:
+        if not _WORK_DIR.value:
+            raise ValueError("--add_autoattack needs --work_dir, where the "
+                             "evaluation is saved as it goes.")
+        for name in _ADD_AUTOATTACK.value:
+            result = publishing.add_autoattack(
+                name, _WORK_DIR.value, zoo_dir=zoo_dir,
+                num_examples=_AUTOATTACK_EXAMPLES.value,
+                data_dir=_DATA_DIR.value, source=_SOURCE.value)["results"]
+            print(f"{name}: AutoAttack "
+                  f"{100 * result['autoattack']['accuracy']:.2f}% on "
+                  f"{result['autoattack']['num_examples']:,}, AA-lite "
+                  f"{100 * result['aa_lite']['accuracy']:.2f}% on "
+                  f"{result['aa_lite']['num_examples']:,}")
+    elif not _TABLES_ONLY.value:
         if not _RUN.value:
-            raise ValueError("--run is required (or --tables_only).")
+            raise ValueError("--run is required (or --tables_only, or "
+                             "--add_autoattack).")
         card = publishing.publish(
             _RUN.value, zoo_dir, name=_NAME.value,
             overwrite=_OVERWRITE.value, evaluate=_EVALUATE.value,
             settings=publishing.EvaluationSettings(
                 pgd_steps=_PGD_STEPS.value, pgd_examples=_PGD_EXAMPLES.value,
                 aa_lite_examples=_AA_LITE_EXAMPLES.value,
+                autoattack_examples=_AUTOATTACK_EXAMPLES.value,
                 sweep_examples=_SWEEP_EXAMPLES.value,
                 conditions=tuple(float(c) for c in _CONDITIONS.value),
                 sanity_examples=_SANITY_EXAMPLES.value),

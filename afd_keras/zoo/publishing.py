@@ -37,6 +37,8 @@ class EvaluationSettings:
             test split.
         aa_lite_examples: AA-lite (APGD-CE + APGD-DLR + Square) on the first
             N test examples.
+        autoattack_examples: the standard AutoAttack suite (APGD-CE, APGD-T,
+            FAB-T, Square-5000) on the first N test examples; 0 skips it.
         sweep_examples: the condition sweep's examples (conditional models).
         conditions: the dial values of the sweep.
         sanity_examples: examples of the gradient-masking probe.
@@ -45,6 +47,7 @@ class EvaluationSettings:
     pgd_steps: int = 40
     pgd_examples: int | None = None
     aa_lite_examples: int = 1000
+    autoattack_examples: int = 1000
     sweep_examples: int = 1000
     conditions: tuple = (0.0, 0.25, 0.5, 0.75, 1.0)
     sanity_examples: int = 200
@@ -209,13 +212,16 @@ class _Evaluation:
         return self.pieces[piece]["result"]
 
 
-def _results(model, config, settings, evaluation, load_kwargs, verbose):
-    epsilon, pgd = config.epsilon, settings.pgd_spec(config.epsilon)
-
+def _test_split(dataset_name, load_kwargs):
+    """A loader of the first N test examples, and the split's name."""
     def test(num_examples=None, **kwargs):
-        return data.load(config.dataset, "test", batch_size=500,
+        return data.load(dataset_name, "test", batch_size=500,
                          num_examples=num_examples, **{**load_kwargs, **kwargs})
+    # Numbers on the embedded sample must never pass for the test split's.
+    return test, "sample test" if load_kwargs["source"] == "sample" else "test"
 
+
+def _evaluator(model, epsilon, verbose):
     def evaluate(dataset, attacks, sanity_examples=0):
         result = robustness.evaluate_robustness(
             model, dataset, epsilon, attacks,
@@ -228,9 +234,25 @@ def _results(model, config, settings, evaluation, load_kwargs, verbose):
                             for spec in result.attack_accuracy},
                 "sanity_checks_passed": not result.warnings,
                 "seconds": round(result.seconds, 1)}
+    return evaluate
 
-    # Numbers on the embedded sample must never pass for the test split's.
-    split = "sample test" if load_kwargs["source"] == "sample" else "test"
+
+def _autoattack(evaluation, evaluate, test, split, num_examples):
+    """The card's `results.autoattack`, or None when it is skipped."""
+    if not num_examples:
+        return None
+    result = evaluation.get(
+        "autoattack", {"num_examples": num_examples, "split": split},
+        lambda: evaluate(test(num_examples), ["autoattack"]))
+    return {"accuracy": result["robust"], "split": split,
+            "num_examples": result["num_examples"],
+            "attacks": result["attacks"], "seconds": result["seconds"]}
+
+
+def _results(model, config, settings, evaluation, load_kwargs, verbose):
+    epsilon, pgd = config.epsilon, settings.pgd_spec(config.epsilon)
+    test, split = _test_split(config.dataset, load_kwargs)
+    evaluate = _evaluator(model, epsilon, verbose)
     main = evaluation.get(
         "pgd", {"attack": pgd, "num_examples": settings.pgd_examples,
                 "sanity_examples": settings.sanity_examples, "split": split},
@@ -245,6 +267,8 @@ def _results(model, config, settings, evaluation, load_kwargs, verbose):
     aa_lite = evaluation.get(
         "aa_lite", {"num_examples": settings.aa_lite_examples, "split": split},
         lambda: evaluate(test(settings.aa_lite_examples), ["aa_lite"]))
+    autoattack = _autoattack(evaluation, evaluate, test, split,
+                             settings.autoattack_examples)
     sample = evaluation.get(
         "sample", {}, lambda: evaluate(test(source="sample", data_dir=None),
                                        []))
@@ -260,7 +284,7 @@ def _results(model, config, settings, evaluation, load_kwargs, verbose):
                          model, test(settings.sweep_examples), epsilon,
                          settings.conditions, [pgd], sanity_examples=0,
                          verbose=verbose).items()])
-    return {
+    results = {
         "clean": {"accuracy": main["clean"], "split": split,
                   "num_examples": main["num_examples"]},
         "pgd": {"accuracy": main["robust"], "split": split,
@@ -278,6 +302,51 @@ def _results(model, config, settings, evaluation, load_kwargs, verbose):
         "sample": {"accuracy": sample["clean"], "split": "sample test",
                    "num_examples": sample["num_examples"]},
     }
+    if autoattack:
+        results["autoattack"] = autoattack
+    return results
+
+
+def add_autoattack(name, work_dir, *, zoo_dir=None, num_examples=1000,
+                   data_dir=None, source="auto", verbose=1):
+    """Adds `results.autoattack` to a published card, from its shipped
+    weights.
+
+    The weights and every other result stay as they are. The evaluation is
+    saved in `work_dir`, keyed by the weights, so a killed run resumes
+    without repeating it.
+
+    Args:
+        name: a published model.
+        work_dir: a folder for the saved evaluation.
+        zoo_dir: the zoo holding the card (default `cards.zoo_dir()`).
+        num_examples: AutoAttack on the first N test examples.
+        data_dir: the data folder (default `$AFD_DATA_DIR`).
+        source: where to read the test split, as for `data.load`.
+        verbose: 1 shows progress bars.
+
+    Returns:
+        The updated card, a dict, also written to the zoo.
+
+    Example:
+
+    >>> add_autoattack("small_cnn_mnist_afd_linf0.3", "runs/republish")
+    """
+    zoo_dir = zoo_dir or cards.zoo_dir()
+    card = cards.read(name, zoo_dir)
+    model = loader.load(name, zoo_dir=zoo_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    evaluation = _Evaluation(os.path.join(work_dir, f"{name}.{_EVALUATION_FILE}"),
+                             _weights_digest(model), True)
+    load_kwargs = dict(data_dir=data_dir or os.environ.get(
+        loader_lib.DATA_DIR_ENV), source=source)
+    test, split = _test_split(card["dataset"], load_kwargs)
+    card["results"]["autoattack"] = _autoattack(
+        evaluation, _evaluator(model, card["threat_model"]["epsilon"], verbose),
+        test, split, num_examples)
+    cards.validate(card)
+    cards.write(card, zoo_dir)
+    return card
 
 
 def _training(summary, config):
@@ -308,7 +377,7 @@ def _commands(name, config, settings, source):
     publish = ["afd-publish", f"--run={run_dir}", f"--name={name}",
                "--data_dir=$AFD_DATA_DIR"]
     for field in ("pgd_steps", "pgd_examples", "aa_lite_examples",
-                  "sweep_examples", "sanity_examples"):
+                  "autoattack_examples", "sweep_examples", "sanity_examples"):
         value = getattr(settings, field)
         if value != getattr(defaults, field):
             publish.append(f"--{field}={value}")
