@@ -84,9 +84,12 @@ def _monitor(config, work_dir):
     if not config.monitor_examples:
         return None
     split = "validation" if config.validation else "train"
+    # Taking the examples in `load` (before its cache) reads the whole
+    # cached stream, so TF does not warn that a partial cache was dropped.
     images, labels = next(iter(data.load(
         config.dataset, split, batch_size=config.monitor_examples,
-        data_dir=config.data_dir, source=config.source)))
+        num_examples=config.monitor_examples, data_dir=config.data_dir,
+        source=config.source)))
     return monitor_lib.RobustnessMonitor(
         images, labels, config.epsilon, num_steps=config.monitor_steps,
         restore_best=config.restore_best_epoch, directory=work_dir)
