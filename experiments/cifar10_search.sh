@@ -36,6 +36,13 @@ declare -A candidates=(
   [afd_dial_share050]="--method=afd --conditional --full_strength_share=0.5"
   [afd_dial_share075]="--method=afd --conditional --full_strength_share=0.75"
   [afd_dial_share100]="--method=afd --conditional --full_strength_share=1"
+  # The FiLM net at a constant condition with (b)'s perturbation: does
+  # FiLM's gain over plain AFD carry over to the N-FGSM-style step?
+  [afd_dial_share100_sign2_box]="--method=afd --conditional --full_strength_share=1 --init_scale=2 --projection=box --step_size=$eps"
+  # share100 trains at 9/255 (evaluated at 8/255, like every candidate):
+  # it is ~6 points cleaner and ~1 point less robust than fgsm_rs, so a
+  # larger training budget may buy the robustness back.
+  [afd_dial_share100_eps9]="--method=afd --conditional --full_strength_share=1 --epsilon=0.03529411764705882"
   # (c) OAT: FiLM reads the loss weight lam of (1 - lam) CE(x) + lam CE(x_adv).
   [afd_oat]="--method=afd --conditional --objective=loss_weighted"
   # OAT with more of each batch at the robust end (lam = 1).
@@ -50,7 +57,7 @@ declare -A candidates=(
 order=(fgsm_rs n_fgsm afd_plain afd_sign2_box_step1 afd_oat afd_mixup
        afd_dial_share100 afd_dial_share050 afd_sign1_box_step125
        afd_mixup_input afd_dial_share075 afd_mixup_dial standard
-       afd_oat_share075)
+       afd_oat_share075 afd_dial_share100_sign2_box afd_dial_share100_eps9)
 [ $# -gt 0 ] && order=("$@")
 
 for name in "${order[@]}"; do
@@ -60,7 +67,7 @@ for name in "${order[@]}"; do
   "$bin/afd-train" "${proxy[@]}" $flags --model_dir="$run"
   if [ ! -f "$run/validation_eval/report.json" ]; then
     "$bin/afd-evaluate" --model="$run" --split=validation --num_examples=1000 \
-      --data_dir="$data_dir" --attacks=apgd_ce,apgd_dlr \
+      --data_dir="$data_dir" --attacks=apgd_ce,apgd_dlr --epsilon=$eps \
       --output_dir="$run/validation_eval"
   fi
 done
