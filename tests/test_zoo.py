@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import afd_keras
+from afd_keras.evaluation import standard
 from afd_keras.training import run as run_lib
 from afd_keras.training import run_folder
 from afd_keras.utils import errors
@@ -23,7 +24,7 @@ from afd_keras.zoo import publishing
 from afd_keras.zoo import weights as weights_lib
 
 NAME = "tiny_mnist_afd"
-SMALL_EVALUATION = publishing.EvaluationSettings(
+SMALL_EVALUATION = standard.EvaluationSettings(
     pgd_steps=5, pgd_examples=40, aa_lite_examples=8, autoattack_examples=8,
     sweep_examples=8, conditions=(0.0, 1.0), sanity_examples=8)
 
@@ -249,7 +250,7 @@ def test_publish_refuses_without_an_evaluation(published, tmp_path):
         publishing.publish(
             run_dir, str(tmp_path / "zoo"), name=NAME, source="sample",
             evaluate=False, verbose=0,
-            settings=publishing.EvaluationSettings(
+            settings=standard.EvaluationSettings(
                 **{**SMALL_EVALUATION.__dict__, "pgd_steps": 6}))
     assert not (tmp_path / "zoo" / f"{NAME}.json").exists()
 
@@ -379,7 +380,7 @@ def test_autoattack_is_added_from_the_shipped_weights_and_resumes(
     # A second run reads the saved evaluation instead of attacking again.
     def no_evaluation(*args, **kwargs):
         raise AssertionError("evaluated again")
-    monkeypatch.setattr(publishing.robustness, "evaluate_robustness",
+    monkeypatch.setattr(standard.robustness, "evaluate_robustness",
                         no_evaluation)
     assert publishing.add_autoattack(
         NAME, str(tmp_path / "work"), zoo_dir=str(zoo_copy), num_examples=8,

@@ -17,11 +17,12 @@ from absl import flags
 
 from afd_keras import cli
 from afd_keras.data import loader
+from afd_keras.evaluation import standard
 from afd_keras.zoo import cards
 from afd_keras.zoo import publishing
 from afd_keras.zoo import tables
 
-_DEFAULTS = publishing.EvaluationSettings()
+_DEFAULTS = standard.EvaluationSettings()
 
 _RUN = flags.DEFINE_string("run", None, "A finished afd-train run folder.")
 _NAME = flags.DEFINE_string(
@@ -123,7 +124,7 @@ def main(argv):
         card = publishing.publish(
             _RUN.value, zoo_dir, name=_NAME.value,
             overwrite=_OVERWRITE.value, evaluate=_EVALUATE.value,
-            settings=publishing.EvaluationSettings(
+            settings=standard.EvaluationSettings(
                 pgd_steps=_PGD_STEPS.value, pgd_examples=_PGD_EXAMPLES.value,
                 aa_lite_examples=_AA_LITE_EXAMPLES.value,
                 autoattack_examples=_AUTOATTACK_EXAMPLES.value,

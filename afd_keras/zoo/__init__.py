@@ -17,5 +17,5 @@ from afd_keras.zoo.loader import list_models
 from afd_keras.zoo.loader import load
 from afd_keras.zoo.loader import load_model
 from afd_keras.zoo.loader import threat_setting
-from afd_keras.zoo.publishing import EvaluationSettings
+from afd_keras.evaluation.standard import EvaluationSettings
 from afd_keras.zoo.publishing import publish

@@ -3,19 +3,14 @@ weights into the zoo. Every number in a card comes from here."""
 
 import dataclasses
 import datetime
-import hashlib
-import json
 import os
 import shutil
 
 import keras
 import tensorflow as tf
 
-from afd_keras import data
-from afd_keras.attacks.pgd import madry_step_size
 from afd_keras.data import loader as loader_lib
-from afd_keras.evaluation import robustness
-from afd_keras.evaluation import tradeoff
+from afd_keras.evaluation import standard
 from afd_keras.training import methods
 from afd_keras.training import run_folder
 from afd_keras.training import settings as settings_lib
@@ -26,36 +21,6 @@ from afd_keras.zoo import loader
 from afd_keras.zoo import weights as weights_lib
 
 _EVALUATION_FILE = "evaluation.json"
-@dataclasses.dataclass(frozen=True)
-class EvaluationSettings:
-    """The standard evaluation of a published model.
-
-    Attributes:
-        pgd_steps: K of the PGD attack, run with a random start and a step
-            of 2.5 eps / K (Madry et al. 2018).
-        pgd_examples: PGD on the first N test examples; None is the whole
-            test split.
-        aa_lite_examples: AA-lite (APGD-CE + APGD-DLR + Square) on the first
-            N test examples.
-        autoattack_examples: the standard AutoAttack suite (APGD-CE, APGD-T,
-            FAB-T, Square-5000) on the first N test examples; 0 skips it.
-        sweep_examples: the condition sweep's examples (conditional models).
-        conditions: the dial values of the sweep.
-        sanity_examples: examples of the gradient-masking probe.
-    """
-
-    pgd_steps: int = 40
-    pgd_examples: int | None = None
-    aa_lite_examples: int = 1000
-    autoattack_examples: int = 1000
-    sweep_examples: int = 1000
-    conditions: tuple = (0.0, 0.25, 0.5, 0.75, 1.0)
-    sanity_examples: int = 200
-
-    def pgd_spec(self, epsilon):
-        """The PGD attack spec at budget `epsilon`."""
-        step = madry_step_size(epsilon, self.pgd_steps)
-        return f"pgd:num_steps={self.pgd_steps},step_size={step:.6g}"
 
 
 def default_name(config):
@@ -67,7 +32,7 @@ def default_name(config):
 
 
 def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
-            settings=EvaluationSettings(), data_dir=None, source="auto",
+            settings=standard.EvaluationSettings(), data_dir=None, source="auto",
             url=None, verbose=1):
     """Evaluates a finished run and writes its card and weights into a zoo.
 
@@ -150,11 +115,13 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
     model = loader.build(card)
     weights_lib.load_into(
         model, weights_lib.fetch(card, staged, directory=zoo_dir), card)
-    evaluation = _Evaluation(os.path.join(work_dir, _EVALUATION_FILE),
-                             _weights_digest(model), evaluate)
-    card["results"] = _results(model, config, settings, evaluation,
-                               dict(data_dir=data_dir, source=source),
-                               verbose)
+    saved = standard.SavedEvaluation(
+        os.path.join(work_dir, _EVALUATION_FILE),
+        standard.weights_digest(model), evaluate)
+    card["results"] = standard.card_results(
+        model, config.dataset, config.epsilon, settings, saved,
+        conditional=config.conditional,
+        load_kwargs=dict(data_dir=data_dir, source=source), verbose=verbose)
     card["training"] = _training(summary, config)
     card["provenance"] = {
         "keras": keras.__version__, "tensorflow": tf.__version__,
@@ -169,142 +136,6 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
     os.replace(incoming, os.path.join(zoo_dir, card["files"]["weights"]))
     cards.write(card, zoo_dir)
     return card
-
-
-def _weights_digest(model):
-    # Of the values, not of the file: the file also holds layer names, which
-    # Keras numbers per process.
-    digest = hashlib.sha256()
-    for array in model.get_weights():
-        digest.update(str(array.shape).encode())
-        digest.update(array.astype("float32").tobytes())
-    return digest.hexdigest()
-
-
-class _Evaluation:
-    """Evaluation pieces saved as they finish, for one set of weights."""
-
-    def __init__(self, path, digest, allowed):
-        self.path, self.digest, self.allowed = path, digest, allowed
-        self.pieces = {}
-        if os.path.isfile(path):
-            with open(path, encoding="utf-8") as f:
-                saved = json.load(f)
-            if saved.get("weights_digest") == digest:
-                self.pieces = saved["pieces"]
-
-    def get(self, piece, settings, compute):
-        """The saved result of `piece` under `settings`, else `compute()`."""
-        saved = self.pieces.get(piece)
-        if saved and saved["settings"] == settings:
-            return saved["result"]
-        if not self.allowed:
-            raise ValueError(
-                f"No saved evaluation ({piece}) of these weights with these "
-                "settings, and evaluation is off; a model is never "
-                "published without one. Publish without --noevaluate.")
-        self.pieces[piece] = {"settings": settings, "result": compute()}
-        incoming = self.path + ".incoming"
-        with open(incoming, "w", encoding="utf-8") as f:
-            json.dump({"weights_digest": self.digest, "pieces": self.pieces},
-                      f, indent=2)
-        os.replace(incoming, self.path)
-        return self.pieces[piece]["result"]
-
-
-def _test_split(dataset_name, load_kwargs):
-    """A loader of the first N test examples, and the split's name."""
-    def test(num_examples=None, **kwargs):
-        return data.load(dataset_name, "test", batch_size=500,
-                         num_examples=num_examples, **{**load_kwargs, **kwargs})
-    # Numbers on the embedded sample must never pass for the test split's.
-    return test, "sample test" if load_kwargs["source"] == "sample" else "test"
-
-
-def _evaluator(model, epsilon, verbose):
-    def evaluate(dataset, attacks, sanity_examples=0):
-        result = robustness.evaluate_robustness(
-            model, dataset, epsilon, attacks,
-            sanity_examples=sanity_examples, verbose=verbose)
-        return {"clean": result.clean_accuracy,
-                "robust": result.robust_accuracy,
-                "num_examples": result.num_examples,
-                "attacks": {spec: {**result.attack_settings[spec],
-                                   "accuracy": result.attack_accuracy[spec]}
-                            for spec in result.attack_accuracy},
-                "sanity_checks_passed": not result.warnings,
-                "seconds": round(result.seconds, 1)}
-    return evaluate
-
-
-def _autoattack(evaluation, evaluate, test, split, num_examples):
-    """The card's `results.autoattack`, or None when it is skipped."""
-    if not num_examples:
-        return None
-    result = evaluation.get(
-        "autoattack", {"num_examples": num_examples, "split": split},
-        lambda: evaluate(test(num_examples), ["autoattack"]))
-    return {"accuracy": result["robust"], "split": split,
-            "num_examples": result["num_examples"],
-            "attacks": result["attacks"], "seconds": result["seconds"]}
-
-
-def _results(model, config, settings, evaluation, load_kwargs, verbose):
-    epsilon, pgd = config.epsilon, settings.pgd_spec(config.epsilon)
-    test, split = _test_split(config.dataset, load_kwargs)
-    evaluate = _evaluator(model, epsilon, verbose)
-    main = evaluation.get(
-        "pgd", {"attack": pgd, "num_examples": settings.pgd_examples,
-                "sanity_examples": settings.sanity_examples, "split": split},
-        lambda: evaluate(test(settings.pgd_examples), [pgd],
-                         settings.sanity_examples))
-    # PGD again on the AA-lite subset, so that a quick re-run on those
-    # images has a number to match.
-    subset = evaluation.get(
-        "pgd_subset", {"attack": pgd, "num_examples": settings.aa_lite_examples,
-                       "split": split},
-        lambda: evaluate(test(settings.aa_lite_examples), [pgd]))
-    aa_lite = evaluation.get(
-        "aa_lite", {"num_examples": settings.aa_lite_examples, "split": split},
-        lambda: evaluate(test(settings.aa_lite_examples), ["aa_lite"]))
-    autoattack = _autoattack(evaluation, evaluate, test, split,
-                             settings.autoattack_examples)
-    sample = evaluation.get(
-        "sample", {}, lambda: evaluate(test(source="sample", data_dir=None),
-                                       []))
-    sweep = []
-    if config.conditional:
-        sweep = evaluation.get(
-            "condition_sweep", {"conditions": list(settings.conditions),
-                                "attack": pgd, "split": split,
-                                "num_examples": settings.sweep_examples},
-            lambda: [{"condition": c, "clean": r.clean_accuracy,
-                      "pgd": r.robust_accuracy, "num_examples": r.num_examples}
-                     for c, r in tradeoff.sweep_condition(
-                         model, test(settings.sweep_examples), epsilon,
-                         settings.conditions, [pgd], sanity_examples=0,
-                         verbose=verbose).items()])
-    results = {
-        "clean": {"accuracy": main["clean"], "split": split,
-                  "num_examples": main["num_examples"]},
-        "pgd": {"accuracy": main["robust"], "split": split,
-                "num_examples": main["num_examples"],
-                "attacks": main["attacks"],
-                "sanity_checks_passed": main["sanity_checks_passed"],
-                "seconds": main["seconds"],
-                "subset": {"accuracy": subset["robust"],
-                           "num_examples": subset["num_examples"]}},
-        "aa_lite": {"accuracy": aa_lite["robust"], "split": split,
-                    "num_examples": aa_lite["num_examples"],
-                    "attacks": aa_lite["attacks"],
-                    "seconds": aa_lite["seconds"]},
-        "condition_sweep": sweep,
-        "sample": {"accuracy": sample["clean"], "split": "sample test",
-                   "num_examples": sample["num_examples"]},
-    }
-    if autoattack:
-        results["autoattack"] = autoattack
-    return results
 
 
 def add_autoattack(name, work_dir, *, zoo_dir=None, num_examples=1000,
@@ -336,14 +167,14 @@ def add_autoattack(name, work_dir, *, zoo_dir=None, num_examples=1000,
     card = cards.read(name, zoo_dir)
     model = loader.load(name, zoo_dir=zoo_dir)
     os.makedirs(work_dir, exist_ok=True)
-    evaluation = _Evaluation(os.path.join(work_dir, f"{name}.{_EVALUATION_FILE}"),
-                             _weights_digest(model), True)
-    load_kwargs = dict(data_dir=data_dir or os.environ.get(
-        loader_lib.DATA_DIR_ENV), source=source)
-    test, split = _test_split(card["dataset"], load_kwargs)
-    card["results"]["autoattack"] = _autoattack(
-        evaluation, _evaluator(model, card["threat_model"]["epsilon"], verbose),
-        test, split, num_examples)
+    saved = standard.SavedEvaluation(
+        os.path.join(work_dir, f"{name}.{_EVALUATION_FILE}"),
+        standard.weights_digest(model), True)
+    card["results"]["autoattack"] = standard.card_autoattack(
+        model, card["dataset"], card["threat_model"]["epsilon"], saved,
+        num_examples=num_examples, verbose=verbose,
+        load_kwargs=dict(data_dir=data_dir or os.environ.get(
+            loader_lib.DATA_DIR_ENV), source=source))
     cards.validate(card)
     cards.write(card, zoo_dir)
     return card
@@ -373,7 +204,7 @@ def _commands(name, config, settings, source):
     train = ["afd-train", "--data_dir=$AFD_DATA_DIR", *settings_lib.command_line(
         dataclasses.replace(config, model_dir=run_dir),
         skip=("data_dir", "strategy", "jit_compile"))]
-    defaults = EvaluationSettings()
+    defaults = standard.EvaluationSettings()
     publish = ["afd-publish", f"--run={run_dir}", f"--name={name}",
                "--data_dir=$AFD_DATA_DIR"]
     for field in ("pgd_steps", "pgd_examples", "aa_lite_examples",

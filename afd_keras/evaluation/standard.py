@@ -1,0 +1,234 @@
+"""The standard evaluation of a model to be published: its settings, the
+results a zoo card records, and the saved pieces that let a killed
+evaluation resume."""
+
+import dataclasses
+import hashlib
+import json
+import os
+
+from afd_keras import data
+from afd_keras.attacks.pgd import madry_step_size
+from afd_keras.evaluation import robustness
+from afd_keras.evaluation import tradeoff
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluationSettings:
+    """The standard evaluation of a published model.
+
+    Attributes:
+        pgd_steps: K of the PGD attack, run with a random start and a step
+            of 2.5 eps / K (Madry et al. 2018).
+        pgd_examples: PGD on the first N test examples; None is the whole
+            test split.
+        aa_lite_examples: AA-lite (APGD-CE + APGD-DLR + Square) on the first
+            N test examples.
+        autoattack_examples: the standard AutoAttack suite (APGD-CE, APGD-T,
+            FAB-T, Square-5000) on the first N test examples; 0 skips it.
+        sweep_examples: the condition sweep's examples (conditional models).
+        conditions: the dial values of the sweep.
+        sanity_examples: examples of the gradient-masking probe.
+    """
+
+    pgd_steps: int = 40
+    pgd_examples: int | None = None
+    aa_lite_examples: int = 1000
+    autoattack_examples: int = 1000
+    sweep_examples: int = 1000
+    conditions: tuple = (0.0, 0.25, 0.5, 0.75, 1.0)
+    sanity_examples: int = 200
+
+    def pgd_spec(self, epsilon):
+        """The PGD attack spec at budget `epsilon`."""
+        step = madry_step_size(epsilon, self.pgd_steps)
+        return f"pgd:num_steps={self.pgd_steps},step_size={step:.6g}"
+
+
+def weights_digest(model):
+    """A sha256 of a model's weight values.
+
+    Example:
+
+    >>> weights_digest(model)
+    """
+    # Of the values, not of the file: the file also holds layer names, which
+    # Keras numbers per process.
+    digest = hashlib.sha256()
+    for array in model.get_weights():
+        digest.update(str(array.shape).encode())
+        digest.update(array.astype("float32").tobytes())
+    return digest.hexdigest()
+
+
+class SavedEvaluation:
+    """Evaluation pieces saved as they finish, for one set of weights.
+
+    A piece is computed once per weights and settings; a killed evaluation
+    resumes with the pieces it finished.
+
+    Example:
+
+    >>> saved = SavedEvaluation("run/publish/evaluation.json",
+    ...                         weights_digest(model), allowed=True)
+    >>> saved.get("pgd", {"num_examples": 1000}, lambda: evaluate(...))
+    """
+
+    def __init__(self, path, digest, allowed):
+        self.path, self.digest, self.allowed = path, digest, allowed
+        self.pieces = {}
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                saved = json.load(f)
+            if saved.get("weights_digest") == digest:
+                self.pieces = saved["pieces"]
+
+    def get(self, piece, settings, compute):
+        """The saved result of `piece` under `settings`, else `compute()`."""
+        saved = self.pieces.get(piece)
+        if saved and saved["settings"] == settings:
+            return saved["result"]
+        if not self.allowed:
+            raise ValueError(
+                f"No saved evaluation ({piece}) of these weights with these "
+                "settings, and evaluation is off; a model is never "
+                "published without one. Publish without --noevaluate.")
+        self.pieces[piece] = {"settings": settings, "result": compute()}
+        incoming = self.path + ".incoming"
+        with open(incoming, "w", encoding="utf-8") as f:
+            json.dump({"weights_digest": self.digest, "pieces": self.pieces},
+                      f, indent=2)
+        os.replace(incoming, self.path)
+        return self.pieces[piece]["result"]
+
+
+def _test_split(dataset_name, load_kwargs):
+    """A loader of the first N test examples, and the split's name."""
+    def test(num_examples=None, **kwargs):
+        return data.load(dataset_name, "test", batch_size=500,
+                         num_examples=num_examples, **{**load_kwargs, **kwargs})
+    # Numbers on the embedded sample must never pass for the test split's.
+    return test, "sample test" if load_kwargs["source"] == "sample" else "test"
+
+
+def _evaluator(model, epsilon, verbose):
+    def evaluate(dataset, attacks, sanity_examples=0):
+        result = robustness.evaluate_robustness(
+            model, dataset, epsilon, attacks,
+            sanity_examples=sanity_examples, verbose=verbose)
+        return {"clean": result.clean_accuracy,
+                "robust": result.robust_accuracy,
+                "num_examples": result.num_examples,
+                "attacks": {spec: {**result.attack_settings[spec],
+                                   "accuracy": result.attack_accuracy[spec]}
+                            for spec in result.attack_accuracy},
+                "sanity_checks_passed": not result.warnings,
+                "seconds": round(result.seconds, 1)}
+    return evaluate
+
+
+def _autoattack(saved, evaluate, test, split, num_examples):
+    """The card's `results.autoattack`, or None when it is skipped."""
+    if not num_examples:
+        return None
+    result = saved.get(
+        "autoattack", {"num_examples": num_examples, "split": split},
+        lambda: evaluate(test(num_examples), ["autoattack"]))
+    return {"accuracy": result["robust"], "split": split,
+            "num_examples": result["num_examples"],
+            "attacks": result["attacks"], "seconds": result["seconds"]}
+
+
+def card_results(model, dataset, epsilon, settings, saved, *, conditional,
+                 load_kwargs, verbose=1):
+    """Runs (or reads from `saved`) the standard evaluation of a model.
+
+    Args:
+        model: the model as users load it.
+        dataset: its dataset's name.
+        epsilon: its L-inf budget.
+        settings: an `EvaluationSettings`.
+        saved: a `SavedEvaluation` of these weights.
+        conditional: also sweep the condition dial.
+        load_kwargs: `data_dir` and `source` for `data.load`.
+        verbose: 1 shows progress bars.
+
+    Returns:
+        The card's `results`, a dict.
+
+    Example:
+
+    >>> card_results(model, "mnist", 0.3, EvaluationSettings(), saved,
+    ...              conditional=False, load_kwargs={"source": "auto",
+    ...                                              "data_dir": None})
+    """
+    pgd = settings.pgd_spec(epsilon)
+    test, split = _test_split(dataset, load_kwargs)
+    evaluate = _evaluator(model, epsilon, verbose)
+    main = saved.get(
+        "pgd", {"attack": pgd, "num_examples": settings.pgd_examples,
+                "sanity_examples": settings.sanity_examples, "split": split},
+        lambda: evaluate(test(settings.pgd_examples), [pgd],
+                         settings.sanity_examples))
+    # PGD again on the AA-lite subset, so that a quick re-run on those
+    # images has a number to match.
+    subset = saved.get(
+        "pgd_subset", {"attack": pgd, "num_examples": settings.aa_lite_examples,
+                       "split": split},
+        lambda: evaluate(test(settings.aa_lite_examples), [pgd]))
+    aa_lite = saved.get(
+        "aa_lite", {"num_examples": settings.aa_lite_examples, "split": split},
+        lambda: evaluate(test(settings.aa_lite_examples), ["aa_lite"]))
+    autoattack = _autoattack(saved, evaluate, test, split,
+                              settings.autoattack_examples)
+    sample = saved.get(
+        "sample", {}, lambda: evaluate(test(source="sample", data_dir=None),
+                                       []))
+    sweep = []
+    if conditional:
+        sweep = saved.get(
+            "condition_sweep", {"conditions": list(settings.conditions),
+                                "attack": pgd, "split": split,
+                                "num_examples": settings.sweep_examples},
+            lambda: [{"condition": c, "clean": r.clean_accuracy,
+                      "pgd": r.robust_accuracy, "num_examples": r.num_examples}
+                     for c, r in tradeoff.sweep_condition(
+                         model, test(settings.sweep_examples), epsilon,
+                         settings.conditions, [pgd], sanity_examples=0,
+                         verbose=verbose).items()])
+    results = {
+        "clean": {"accuracy": main["clean"], "split": split,
+                  "num_examples": main["num_examples"]},
+        "pgd": {"accuracy": main["robust"], "split": split,
+                "num_examples": main["num_examples"],
+                "attacks": main["attacks"],
+                "sanity_checks_passed": main["sanity_checks_passed"],
+                "seconds": main["seconds"],
+                "subset": {"accuracy": subset["robust"],
+                           "num_examples": subset["num_examples"]}},
+        "aa_lite": {"accuracy": aa_lite["robust"], "split": split,
+                    "num_examples": aa_lite["num_examples"],
+                    "attacks": aa_lite["attacks"],
+                    "seconds": aa_lite["seconds"]},
+        "condition_sweep": sweep,
+        "sample": {"accuracy": sample["clean"], "split": "sample test",
+                   "num_examples": sample["num_examples"]},
+    }
+    if autoattack:
+        results["autoattack"] = autoattack
+    return results
+
+
+def card_autoattack(model, dataset, epsilon, saved, *, num_examples,
+                    load_kwargs, verbose=1):
+    """Runs (or reads from `saved`) AutoAttack alone, for a card's
+    `results.autoattack`; None when `num_examples` is 0.
+
+    Example:
+
+    >>> card_autoattack(model, "mnist", 0.3, saved, num_examples=1000,
+    ...                 load_kwargs={"source": "auto", "data_dir": None})
+    """
+    test, split = _test_split(dataset, load_kwargs)
+    return _autoattack(saved, _evaluator(model, epsilon, verbose), test, split,
+                       num_examples)
