@@ -13,6 +13,7 @@ import pytest
 import afd_keras
 from afd_keras.data import sample
 from afd_keras.zoo import cards
+from afd_keras.zoo import readme as readme_lib
 from afd_keras.zoo import tables
 from conftest import REPO_ROOT
 
@@ -72,7 +73,7 @@ def test_weights_load_and_match_the_cards_sample_accuracy(name):
 def test_readme_table_is_generated_from_the_cards():
     table = tables.markdown([afd_keras.zoo.get_info(n) for n in PUBLISHED])
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert tables.replace_section(readme, table) == readme
+    assert readme_lib.replace_section(readme, table) == readme
 
 
 @pytest.mark.slow

@@ -1,7 +1,8 @@
-"""The zoo's generated tables: budgets, and the check of the paper's claim."""
+"""The zoo's generated tables and the check of the paper's claim under them."""
 
 import pytest
 
+from afd_keras.zoo import claim
 from afd_keras.zoo import tables
 
 
@@ -35,23 +36,23 @@ PGD = _card("pgd", 0.78, 0.50, 0.47, seconds=240.0)
     (_card("afd", 0.80, 0.45, 0.45), "better on all three: **not shown**"),
 ])
 def test_claim_needs_afd_ahead_of_fgsm_rs_beyond_noise(afd, verdict):
-    text = tables.claim_check([_card("standard", 0.9, 0.0, 0.0), FGSM_RS, afd,
+    text = claim.claim_check([_card("standard", 0.9, 0.0, 0.0), FGSM_RS, afd,
                                PGD])
     assert verdict in text
     assert "in 0.25x pgd's training wall time" in text
 
 
 def test_claim_gives_the_gaps_in_points():
-    text = tables.claim_check([FGSM_RS, _card("afd", 0.85, 0.405, 0.45)])
+    text = claim.claim_check([FGSM_RS, _card("afd", 0.85, 0.405, 0.45)])
     assert ("clean +5.00, PGD +0.50 (within noise), AA-lite +7.00 percentage "
             "points") in text
 
 
 def test_claim_says_when_fgsm_rs_collapsed():
     collapsed = _card("fgsm_rs", 0.95, 0.0, 0.0)
-    text = tables.claim_check([collapsed, _card("afd", 0.96, 0.9, 0.85)])
+    text = claim.claim_check([collapsed, _card("afd", 0.96, 0.9, 0.85)])
     assert "overfit catastrophically" in text
-    assert "overfit" not in tables.claim_check(
+    assert "overfit" not in claim.claim_check(
         [FGSM_RS, _card("afd", 0.96, 0.9, 0.85)])
 
 
@@ -64,7 +65,7 @@ def test_claim_says_when_fgsm_rs_collapsed():
      _card("afd", 0.85, 0.45, 0.45)],
 ])
 def test_claim_is_empty_without_a_comparable_pair(group):
-    assert tables.claim_check(group) == ""
+    assert claim.claim_check(group) == ""
 
 
 @pytest.mark.parametrize("epsilon, text", [
@@ -92,11 +93,11 @@ def test_the_claim_uses_autoattack_where_both_cards_have_it():
     # Ahead on AA-lite, 8 points behind on AutoAttack: AutoAttack decides.
     afd = _with_autoattack(_card("afd", 0.85, 0.45, 0.45), 0.30)
     fgsm_rs = _with_autoattack(_card("fgsm_rs", 0.80, 0.40, 0.38), 0.38)
-    text = tables.claim_check([fgsm_rs, afd])
+    text = claim.claim_check([fgsm_rs, afd])
     assert "AutoAttack -8.00" in text and "AA-lite" not in text
     assert "better on all three: **no**." in text
     # Without the baseline's AutoAttack, the two are compared on AA-lite.
-    text = tables.claim_check([_card("fgsm_rs", 0.80, 0.40, 0.38), afd])
+    text = claim.claim_check([_card("fgsm_rs", 0.80, 0.40, 0.38), afd])
     assert "AA-lite +7.00" in text and "better on all three: yes." in text
 
 

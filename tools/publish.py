@@ -20,7 +20,7 @@ from afd_keras.data import loader
 from afd_keras.evaluation import standard
 from afd_keras.zoo import cards
 from afd_keras.zoo import publishing
-from afd_keras.zoo import tables
+from afd_keras.zoo import readme as readme_lib
 
 _DEFAULTS = standard.EvaluationSettings()
 
@@ -90,7 +90,7 @@ def _readme():
                     not os.path.isfile(path)):
         return None
     with open(path, encoding="utf-8") as f:  # a missing file raises here
-        tables.replace_section(f.read(), "")  # so do missing markers
+        readme_lib.replace_section(f.read(), "")  # so do missing markers
     return path
 
 
@@ -137,7 +137,7 @@ def main(argv):
               f"{100 * results['clean']['accuracy']:.2f}%, PGD "
               f"{100 * results['pgd']['accuracy']:.2f}%, AA-lite "
               f"{100 * results['aa_lite']['accuracy']:.2f}%")
-    print(tables.update(zoo_dir, readme))
+    print(readme_lib.update(zoo_dir, readme))
 
 
 def run():
