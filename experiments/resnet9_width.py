@@ -37,7 +37,7 @@ def main(widths):
         timed[width] = (trainer, data)
         work[width] = (flops.step_flops_ratio("afd", 1) *
                        flops.forward_flops(classifier) * 128)
-    seconds = step_cost._fastest_step(timed, num_steps=5, num_rounds=3)  # pylint: disable=protected-access
+    seconds = step_cost.fastest_step_seconds(timed, num_steps=5, num_rounds=3)
     matmul = peak.matmul_peak_gflops()
     print(f"float32 matmul peak: {matmul:.0f} GFLOP/s")
     print("| base_filters | parameters | ms/step | GFLOP/s | % of peak |")

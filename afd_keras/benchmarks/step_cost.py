@@ -65,7 +65,7 @@ class _StepTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def _fastest_step(timed, num_steps, num_rounds):
+def fastest_step_seconds(timed, num_steps, num_rounds):
     """Times each (trainer, data) in turns; the fastest round counts.
 
     Turns spread slow spells of the machine over all entries alike, and
@@ -73,6 +73,19 @@ def _fastest_step(timed, num_steps, num_rounds):
     the true cost. The first step of every `fit` call is not timed: after
     another model ran, it pays for setting the model up again (up to 65%
     more on resnet9), which a training run pays once, not every step.
+
+    Args:
+        timed: {key: (compiled trainer, dataset)}; each dataset must yield at
+            least `num_steps + 1` batches.
+        num_steps: timed steps per round.
+        num_rounds: rounds; the fastest counts.
+
+    Returns:
+        {key: seconds per step}.
+
+    Example:
+
+    >>> seconds = fastest_step_seconds({"fgsm_rs": (trainer, dataset)}, 5, 3)
     """
     seconds = {key: float("inf") for key in timed}
     for _ in range(num_rounds):
@@ -117,8 +130,8 @@ def measure_step_costs(architecture, methods=("standard", "fgsm_rs", "afd"), *,
                                             conditional_methods]
     built = {key: _compiled_trainer(architecture, key[0], batch_size, key[1],
                                     seed) for key in keys}
-    seconds = _fastest_step({k: b[:2] for k, b in built.items()}, num_steps,
-                            num_rounds)
+    seconds = fastest_step_seconds({k: b[:2] for k, b in built.items()},
+                                   num_steps, num_rounds)
     costs = {key: StepCost(
         architecture, key[0], key[1], batch_size, seconds[key],
         batch_size / seconds[key], built[key][2] / seconds[key] / 1e9)
@@ -162,7 +175,7 @@ def measure_scaling(architecture, *, batch_sizes=(32, 64, 128, 256, 512),
     timed.update({("attack_steps", k): _compiled_trainer(
         architecture, "pgd", batch_size, False, seed, num_steps=k)[:2]
                   for k in attack_steps})
-    seconds = _fastest_step(timed, num_steps, num_rounds)
+    seconds = fastest_step_seconds(timed, num_steps, num_rounds)
     return [(kind, value, seconds[(kind, value)],
              (value if kind == "batch_size" else batch_size)
              / seconds[(kind, value)]) for kind, value in timed]
