@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import shutil
 
 import pytest
 
@@ -9,6 +10,8 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Tests read the real data through this variable, as CI does.
 DATA_DIR_ENV = "AFD_DATA_DIR"
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+# The tiny run that the zoo's tests publish (the `published` fixture).
+TINY_ZOO_MODEL = "tiny_mnist_afd"
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +65,43 @@ def undefended_mnist_model():
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(train, epochs=1, verbose=0)
     return model
+
+
+@pytest.fixture(scope="session")
+def small_evaluation():
+    """A publishing evaluation small enough for tests; its numbers are
+    meaningless, its pieces and checks are real."""
+    from afd_keras.evaluation import standard  # pylint: disable=import-outside-toplevel
+    return standard.EvaluationSettings(
+        pgd_steps=5, pgd_examples=40, aa_lite_examples=8,
+        autoattack_examples=8, sweep_examples=8, conditions=(0.0, 1.0),
+        sanity_examples=8)
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, small_evaluation):
+    """A finished conditional AFD run (3 steps on the embedded sample) and
+    the zoo it was published into: (run_dir, zoo_dir, card)."""
+    # pylint: disable=import-outside-toplevel
+    from afd_keras.training import run as run_lib
+    from afd_keras.training import run_folder
+    from afd_keras.zoo import publishing
+    root = tmp_path_factory.mktemp("zoo_test")
+    run_dir = str(root / "run")
+    run_lib.train(run_folder.TrainConfig(
+        model_dir=run_dir, source="sample", epochs=1, steps_per_epoch=3,
+        conditional=True, seed=0))
+    zoo_dir = str(root / "zoo")
+    card = publishing.publish(run_dir, zoo_dir, name=TINY_ZOO_MODEL,
+                              source="sample", settings=small_evaluation,
+                              verbose=0)
+    return run_dir, zoo_dir, card
+
+
+@pytest.fixture
+def zoo_copy(published, tmp_path):
+    """A private copy of the published zoo, free to damage."""
+    _, zoo_dir, _ = published
+    copy = tmp_path / "zoo"
+    shutil.copytree(zoo_dir, copy)
+    return copy
