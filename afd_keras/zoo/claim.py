@@ -56,8 +56,9 @@ def claim_check(group):
 
     The claim: AFD beats fgsm_rs on both clean and robust accuracy (PGD and
     AutoAttack, or AA-lite where a card has no AutoAttack), and comes close
-    to pgd's robust accuracy at a fraction of its training time. Each AFD card is compared with the fgsm_rs and pgd cards
-    of the same architecture and threat model. A gap within two standard
+    to pgd's robust accuracy at a fraction of its training time. Each AFD
+    card is compared with the fgsm_rs and pgd cards of the same
+    architecture and threat model. A gap within two standard
     errors of the test images counts as noise (one training run per method,
     so seed-to-seed variation is not included).
 
