@@ -24,13 +24,15 @@ setuptools.setup(
                  "perturbations, example mixing, conditional scaling."),
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
-    python_requires=">=3.10",
+    # tomllib (training recipes) is in the standard library from 3.11.
+    python_requires=">=3.11",
     packages=setuptools.find_packages(include=["afd_keras", "afd_keras.*"]) +
     ["afd_keras_tools", "afd_keras_zoo"],
     # tools/ and zoo/ stay plain folders in the repo but install under
     # package names that cannot collide with other projects'.
     package_dir={"afd_keras_tools": "tools", "afd_keras_zoo": "zoo"},
-    package_data={"afd_keras.data": ["sample/*.npz", "sample/*.json",
+    package_data={"afd_keras": ["recipes/*.toml"],
+                  "afd_keras.data": ["sample/*.npz", "sample/*.json",
                                      "sample/*.md"],
                   "afd_keras.zoo": ["card_schema.json"],
                   # The published weights ship with the package.

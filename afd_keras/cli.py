@@ -97,15 +97,22 @@ def define_flags(settings_class):
     return holders
 
 
-def settings_from_flags(settings_class, holders):
-    """Builds the settings dataclass from the flags of `define_flags`."""
+def given_flags(settings_class, holders):
+    """The fields whose flags were given on the command line, as a dict:
+    what overrides a recipe (`training.recipes.train_config`)."""
+    return {name: value for name, value in
+            _flag_values(settings_class, holders).items()
+            if flags.FLAGS[holders[name].name].present}
+
+
+def _flag_values(settings_class, holders):
     values = {}
     for field in dataclasses.fields(settings_class):
         value = holders[field.name].value
         if settings.value_type(field) is dict:
             value = dict(_name_value(pair) for pair in value)
         values[field.name] = value
-    return settings_class(**values)
+    return values
 
 
 def _name_value(pair):

@@ -139,11 +139,35 @@ def _train(model_dir, *args):
     (["--batch_size=0"], "--batch_size"),
     (["--architecture_args=depth"], "--architecture_args"),
     (["--architecture_args=depth=16"], "Unknown arguments for architecture"),
+    (["--recipe=mnist_afdd"], "Did you mean 'mnist_afd'"),
 ])
 def test_train_bad_flags_give_one_line_error(tmp_path, args, pattern):
     result = _train(tmp_path, *args)
     assert result.returncode != 0
     assert pattern in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_run_from_a_recipe_continues_from_the_command_it_records(tmp_path):
+    # pylint: disable=import-outside-toplevel
+    from afd_keras.training import recipes
+    from afd_keras.training import run_folder
+    result = _train(tmp_path, "--recipe=mnist_fgsm_rs", "--epochs=1",
+                    "--precision=float32", "--source=sample")
+    assert result.returncode == 0, result.stderr
+    _, config = run_folder.read_run(str(tmp_path))
+    # The flags given override the recipe; the rest is the recipe's.
+    assert (config.recipe, config.method, config.optimizer,
+            config.learning_rate, config.epochs) == (
+        "mnist_fgsm_rs@1", "fgsm_rs", "adam", 0.005, 1)
+    assert recipes.changes_from_recipe(config) == {
+        "epochs": 1, "steps_per_epoch": 3, "batch_size": 32,
+        "precision": "float32"}
+    # The card's command continues the same run: the checkpoint refuses any
+    # other settings.
+    command = recipes.train_command(config, str(tmp_path)).split()
+    rerun = _run_tool("train", "--source=sample", *command[1:])
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Epoch" not in rerun.stdout and "clean test accuracy" in rerun.stdout
 
 
 def test_train_requires_model_dir():

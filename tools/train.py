@@ -6,6 +6,8 @@ checkpoints/, log.csv, tensorboard/ (when installed), classifier.keras and
 summary.json. --batch_size is the global batch over all replicas.
 
 Examples:
+    # A zoo model's recipe (afd_keras/recipes/), here with a second seed:
+    afd-train --recipe=cifar10_fgsm_rs --seed=1 --model_dir=runs/cifar_fgsm_seed1
     # MNIST, AFD, eps 0.3:
     afd-train --dataset=mnist --method=afd --epsilon=0.3 --model_dir=runs/mnist_afd
     # CIFAR-10, the fast ResNet-9, FGSM with random init, eps 8/255,
@@ -20,16 +22,19 @@ Examples:
 from absl import flags
 
 from afd_keras import cli
+from afd_keras.training import recipes
 from afd_keras.training import run as run_lib
 from afd_keras.training import run_folder
 
 # One flag per field of TrainConfig: its name, default, choices and help.
+# With --recipe, only the flags given override the recipe's settings.
 _SETTINGS = cli.define_flags(run_folder.TrainConfig)
 
 
 def main(argv):
     del argv
-    config = cli.settings_from_flags(run_folder.TrainConfig, _SETTINGS)
+    config = recipes.train_config(
+        **cli.given_flags(run_folder.TrainConfig, _SETTINGS))
     summary = run_lib.train(config)
     split = "validation" if config.validation else "test"
     print(f"clean {split} accuracy "

@@ -45,6 +45,10 @@ class TrainConfig(TrainerSettings):
     model_dir: str = setting(
         None, "Run folder for checkpoints, logs and the model (required; "
         "re-using it resumes the run).")
+    recipe: str | None = setting(
+        None, "A training recipe to start from, NAME (its newest version) or "
+        "NAME@VERSION, e.g. cifar10_fgsm_rs: the settings of a zoo model "
+        "(afd_keras/recipes/). Flags given override its settings.")
     dataset: str = setting("mnist", "Dataset.", choices=data.list_datasets())
     data_dir: str | None = setting(
         None, "Folder with the data (default $AFD_DATA_DIR; without one, the "

@@ -212,16 +212,18 @@ def flag_name(field):
     return field.metadata.get("flag", field.name)
 
 
-def command_line(settings, *, skip=()):
+def command_line(settings, *, skip=(), only=None):
     """The flags that reproduce `settings`, every value spelled out.
 
     Defaults are written too, so the command means the same after a
     default changes; only None (the method's default), False and an empty
-    dict are left out.
+    dict are left out, unless `only` names the field.
 
     Args:
         settings: a settings dataclass, e.g. a `run_folder.TrainConfig`.
         skip: field names to leave out.
+        only: if given, the field names to write, e.g. a run's changes to
+            its recipe; a False among them is written as `--noflag`.
 
     Returns:
         A list of `--flag=value` strings.
@@ -234,7 +236,11 @@ def command_line(settings, *, skip=()):
     arguments = []
     for field in dataclasses.fields(settings):
         value = getattr(settings, field.name)
-        if field.name in skip or value is None or value is False or value == {}:
+        if only is not None and field.name in only and value is False:
+            arguments.append(f"--no{flag_name(field)}")
+            continue
+        if (field.name in skip or (only is not None and field.name not in only)
+                or value is None or value is False or value == {}):
             continue
         if value is True:
             arguments.append(f"--{flag_name(field)}")

@@ -38,6 +38,31 @@ def vector_extensions(cpu_flags):
     return ", ".join(names)
 
 
+def _cpu_info():
+    """The first CPU's /proc/cpuinfo entries; empty where it is not readable."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            info = dict(line.split(":", 1) for line in f if ":" in line
+                        and not line.startswith("processor"))
+    except OSError:
+        return {}
+    return {key.strip(): value.strip() for key, value in info.items()}
+
+
+def has_native_bfloat16():
+    """Whether the CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX).
+
+    Without it, mixed_bfloat16 was about 10x slower than float32 here.
+
+    Example:
+
+    >>> machine.has_native_bfloat16()
+    True
+    """
+    flags = set(_cpu_info().get("flags", "").split())
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
 def description():
     """One line naming the CPU and its extensions, cores, memory, versions, date.
 
@@ -49,18 +74,11 @@ def description():
 
     >>> print(afd_keras.machine.description())
     """
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            info = dict(line.split(":", 1) for line in f if ":" in line
-                        and not line.startswith("processor"))
-        info = {key.strip(): value.strip() for key, value in info.items()}
-        cpu = info.get("model name", cpu)
-        extensions = vector_extensions(info.get("flags", "").split())
-        if extensions:
-            cpu += f" ({extensions})"
-    except OSError:
-        pass
+    info = _cpu_info()
+    cpu = info.get("model name") or platform.processor() or platform.machine()
+    extensions = vector_extensions(info.get("flags", "").split())
+    if extensions:
+        cpu += f" ({extensions})"
     memory = ""
     try:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")

@@ -12,8 +12,8 @@ import tensorflow as tf
 from afd_keras.data import loader as loader_lib
 from afd_keras.evaluation import standard
 from afd_keras.training import methods
+from afd_keras.training import recipes
 from afd_keras.training import run_folder
-from afd_keras.training import settings as settings_lib
 from afd_keras.utils import checksums
 from afd_keras.utils import version
 from afd_keras.zoo import cards
@@ -186,24 +186,26 @@ def _training(summary, config):
     resolved = dataclasses.asdict(dataclasses.replace(
         config, **dataclasses.asdict(
             config.trainer_settings().resolve(config.conditional))))
-    return {
+    training = {
         "method": config.method,
         "reference": methods.METHODS[config.method].reference,
         "hyperparameters": {k: v for k, v in resolved.items()
-                            if k not in run_folder.RESUMABLE_CHANGES},
+                            if k not in run_folder.RESUMABLE_CHANGES
+                            and k != "recipe"},
         "epochs": config.epochs,
         "seed": config.seed,
         "wall_time_seconds": summary["train_seconds"],
         "images_per_second": summary["images_per_second"],
         "hardware": summary.get("machine") or "not recorded by the run",
     }
+    if config.recipe:
+        training["recipe"] = config.recipe
+        training["recipe_changes"] = recipes.changes_from_recipe(config)
+    return training
 
 
 def _commands(name, config, settings, source):
     run_dir = f"runs/{name}"
-    train = ["afd-train", "--data_dir=$AFD_DATA_DIR", *settings_lib.command_line(
-        dataclasses.replace(config, model_dir=run_dir),
-        skip=("data_dir", "strategy", "jit_compile"))]
     defaults = standard.EvaluationSettings()
     publish = ["afd-publish", f"--run={run_dir}", f"--name={name}",
                "--data_dir=$AFD_DATA_DIR"]
@@ -222,5 +224,7 @@ def _commands(name, config, settings, source):
                 "--data_dir=$AFD_DATA_DIR", f"--epsilon={config.epsilon}",
                 f"--attacks={pgd},aa_lite",
                 f"--num_examples={settings.aa_lite_examples}"]
-    return {"train": " ".join(train), "publish": " ".join(publish),
+    return {"train": recipes.train_command(config, run_dir,
+                                           data_dir="$AFD_DATA_DIR"),
+            "publish": " ".join(publish),
             "evaluate": " ".join(evaluate)}

@@ -1,6 +1,7 @@
 """Every published model: a valid card, verified weights, and numbers the
 evaluation code reproduces."""
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 import afd_keras
 from afd_keras.data import sample
+from afd_keras.training import recipes
 from afd_keras.zoo import cards
 from afd_keras.zoo import readme as readme_lib
 from afd_keras.zoo import tables
@@ -35,7 +37,7 @@ def test_the_zoo_is_installed_with_the_package():
     assert PUBLISHED, f"no model cards in {cards.zoo_dir()}"
 
 
-def test_a_plain_pip_install_ships_every_card_and_weights_file(tmp_path):
+def test_a_plain_pip_install_ships_every_card_weights_file_and_recipe(tmp_path):
     # Tests run from an editable install, which reads zoo/ in place; a wheel
     # holds only what setup.py's package_data lists. A copy, so that no
     # earlier build/ folder can fill the gaps.
@@ -49,13 +51,37 @@ def test_a_plain_pip_install_ships_every_card_and_weights_file(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         shipped = {os.path.basename(n) for n in archive.namelist()
                    if n.startswith("afd_keras_zoo/")}
+        shipped_recipes = {os.path.basename(n) for n in archive.namelist()
+                           if n.startswith("afd_keras/recipes/")}
     for name in PUBLISHED:
         assert {f"{name}.json", f"{name}.weights.h5"} <= shipped, name
+    assert shipped_recipes == set(os.listdir(recipes.RECIPE_DIR))
 
 
 @pytest.mark.parametrize("name", PUBLISHED)
 def test_card_validates_against_the_schema(name):
     cards.validate(afd_keras.zoo.get_info(name))
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_the_card_names_the_recipe_that_trained_it(name):
+    # The recipe file, with the card's changes to it, gives every
+    # hyperparameter the card lists, and the card's command names both.
+    card = afd_keras.zoo.get_info(name)
+    training = card["training"]
+    config = recipes.train_config(training["recipe"],
+                                  **training["recipe_changes"])
+    resolved = {**dataclasses.asdict(config), **dataclasses.asdict(
+        config.trainer_settings().resolve(config.conditional))}
+    assert {key: resolved[key] for key in training["hyperparameters"]} == (
+        training["hyperparameters"])
+    assert (config.dataset, config.architecture, config.conditional,
+            config.epochs, config.seed) == (
+        card["dataset"], card["model"]["architecture"],
+        card["model"]["arguments"]["conditional"], training["epochs"],
+        training["seed"])
+    assert card["reproduce"]["train"] == recipes.train_command(
+        config, f"runs/{name}", data_dir="$AFD_DATA_DIR")
 
 
 @pytest.mark.parametrize("name", PUBLISHED)
