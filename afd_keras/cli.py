@@ -56,7 +56,8 @@ def define_flags(settings_class):
     Each flag takes the field's name (or its metadata's "flag"), default and
     help text; choices become an enum, bounds become flag bounds, and a dict
     field is a list of name=value pairs (values read as JSON when they
-    parse). Adding a field adds its flag.
+    parse), and a tuple field a comma-separated list of numbers. Adding a
+    field adds its flag.
 
     Args:
         settings_class: a dataclass whose fields come from
@@ -86,6 +87,12 @@ def define_flags(settings_class):
                                         for p in pairs),
                 message=f"--{name} takes name=value pairs, e.g. "
                 "depth=16,width=4.")
+        elif kind is tuple:
+            holder = flags.DEFINE_list(name, [f"{v:g}" for v in default],
+                                       meta["help"])
+            flags.register_validator(
+                name, lambda values: all(_is_number(v) for v in values),
+                message=f"--{name} takes comma-separated numbers.")
         elif kind in (int, float):
             define = flags.DEFINE_integer if kind is int else flags.DEFINE_float
             holder = define(name, default, meta["help"],
@@ -95,6 +102,11 @@ def define_flags(settings_class):
             holder = flags.DEFINE_string(name, default, meta["help"])
         holders[field.name] = holder
     return holders
+
+
+def settings_from_flags(settings_class, holders):
+    """Builds the settings dataclass from the flags of `define_flags`."""
+    return settings_class(**_flag_values(settings_class, holders))
 
 
 def given_flags(settings_class, holders):
@@ -111,8 +123,18 @@ def _flag_values(settings_class, holders):
         value = holders[field.name].value
         if settings.value_type(field) is dict:
             value = dict(_name_value(pair) for pair in value)
+        elif settings.value_type(field) is tuple:
+            value = tuple(float(v) for v in value)
         values[field.name] = value
     return values
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _name_value(pair):

@@ -22,8 +22,6 @@ from afd_keras.zoo import cards
 from afd_keras.zoo import publishing
 from afd_keras.zoo import readme as readme_lib
 
-_DEFAULTS = standard.EvaluationSettings()
-
 _RUN = flags.DEFINE_string("run", None, "A finished afd-train run folder.")
 _NAME = flags.DEFINE_string(
     "name", None, "The model name (default "
@@ -47,19 +45,6 @@ _SOURCE = flags.DEFINE_enum("source", "auto", list(loader.SOURCES),
                             "Where to read the test split from.")
 _URL = flags.DEFINE_string("url", None,
                            "Where the weights can also be downloaded from.")
-_PGD_STEPS = flags.DEFINE_integer(
-    "pgd_steps", _DEFAULTS.pgd_steps,
-    "PGD steps K (step 2.5 eps / K, random start).", lower_bound=1)
-_PGD_EXAMPLES = flags.DEFINE_integer(
-    "pgd_examples", None, "PGD on the first N test images (default: all).",
-    lower_bound=1)
-_AA_LITE_EXAMPLES = flags.DEFINE_integer(
-    "aa_lite_examples", _DEFAULTS.aa_lite_examples,
-    "AA-lite on the first N test images.", lower_bound=1)
-_AUTOATTACK_EXAMPLES = flags.DEFINE_integer(
-    "autoattack_examples", _DEFAULTS.autoattack_examples,
-    "AutoAttack (standard version) on the first N test images; 0 skips it.",
-    lower_bound=0)
 _ADD_AUTOATTACK = flags.DEFINE_list(
     "add_autoattack", [], "Published models to add AutoAttack results to, "
     "from their shipped weights (instead of --run); resumable, with the "
@@ -67,20 +52,9 @@ _ADD_AUTOATTACK = flags.DEFINE_list(
 _WORK_DIR = flags.DEFINE_string(
     "work_dir", None, "With --add_autoattack: where the evaluation is saved "
     "as it goes, so a killed run resumes.")
-_SWEEP_EXAMPLES = flags.DEFINE_integer(
-    "sweep_examples", _DEFAULTS.sweep_examples,
-    "The condition sweep's test images (conditional models).", lower_bound=1)
-_CONDITIONS = flags.DEFINE_list(
-    "conditions", [f"{c:g}" for c in _DEFAULTS.conditions],
-    "Dial values of the condition sweep.")
-_SANITY_EXAMPLES = flags.DEFINE_integer(
-    "sanity_examples", _DEFAULTS.sanity_examples,
-    "Examples of the gradient-masking probe.", lower_bound=0)
-
-flags.register_validator(
-    "conditions", lambda values: all(
-        v.replace(".", "", 1).isdigit() and 0 <= float(v) <= 1
-        for v in values), "--conditions must be numbers in [0, 1]")
+# One flag per field of EvaluationSettings: --pgd_steps, --aa_lite_examples,
+# --autoattack_examples, --conditions...
+_EVALUATION = cli.define_flags(standard.EvaluationSettings)
 
 
 def _readme():
@@ -110,7 +84,7 @@ def main(argv):
         for name in _ADD_AUTOATTACK.value:
             result = publishing.add_autoattack(
                 name, _WORK_DIR.value, zoo_dir=zoo_dir,
-                num_examples=_AUTOATTACK_EXAMPLES.value,
+                num_examples=_EVALUATION["autoattack_examples"].value,
                 data_dir=_DATA_DIR.value, source=_SOURCE.value)["results"]
             print(f"{name}: AutoAttack "
                   f"{100 * result['autoattack']['accuracy']:.2f}% on "
@@ -124,13 +98,8 @@ def main(argv):
         card = publishing.publish(
             _RUN.value, zoo_dir, name=_NAME.value,
             overwrite=_OVERWRITE.value, evaluate=_EVALUATE.value,
-            settings=standard.EvaluationSettings(
-                pgd_steps=_PGD_STEPS.value, pgd_examples=_PGD_EXAMPLES.value,
-                aa_lite_examples=_AA_LITE_EXAMPLES.value,
-                autoattack_examples=_AUTOATTACK_EXAMPLES.value,
-                sweep_examples=_SWEEP_EXAMPLES.value,
-                conditions=tuple(float(c) for c in _CONDITIONS.value),
-                sanity_examples=_SANITY_EXAMPLES.value),
+            settings=cli.settings_from_flags(standard.EvaluationSettings,
+                                             _EVALUATION),
             data_dir=_DATA_DIR.value, source=_SOURCE.value, url=_URL.value)
         results = card["results"]
         print(f"published {card['name']}: clean "

@@ -11,33 +11,47 @@ from afd_keras import data
 from afd_keras.attacks.pgd import madry_step_size
 from afd_keras.evaluation import robustness
 from afd_keras.evaluation import tradeoff
+from afd_keras.training.settings import check_fields
+from afd_keras.training.settings import setting
 
 
 @dataclasses.dataclass(frozen=True)
 class EvaluationSettings:
     """The standard evaluation of a published model.
 
-    Attributes:
-        pgd_steps: K of the PGD attack, run with a random start and a step
-            of 2.5 eps / K (Madry et al. 2018).
-        pgd_examples: PGD on the first N test examples; None is the whole
-            test split.
-        aa_lite_examples: AA-lite (APGD-CE + APGD-DLR + Square) on the first
-            N test examples.
-        autoattack_examples: the standard AutoAttack suite (APGD-CE, APGD-T,
-            FAB-T, Square-5000) on the first N test examples; 0 skips it.
-        sweep_examples: the condition sweep's examples (conditional models).
-        conditions: the dial values of the sweep.
-        sanity_examples: examples of the gradient-masking probe.
+    Each field's help text (also its `afd-publish` flag's) documents it.
+
+    Example:
+
+    >>> EvaluationSettings(pgd_examples=1000).pgd_spec(8 / 255)
+    'pgd:num_steps=40,step_size=0.00196078'
     """
 
-    pgd_steps: int = 40
-    pgd_examples: int | None = None
-    aa_lite_examples: int = 1000
-    autoattack_examples: int = 1000
-    sweep_examples: int = 1000
-    conditions: tuple = (0.0, 0.25, 0.5, 0.75, 1.0)
-    sanity_examples: int = 200
+    pgd_steps: int = setting(
+        40, "PGD steps K (step 2.5 eps / K, random start; Madry et al. 2018).",
+        minimum=1, integer=True)
+    pgd_examples: int | None = setting(
+        None, "PGD on the first N test images (default: all).", minimum=1,
+        integer=True)
+    aa_lite_examples: int = setting(
+        1000, "AA-lite (APGD-CE, APGD-DLR, Square) on the first N test "
+        "images.", minimum=1, integer=True)
+    autoattack_examples: int = setting(
+        1000, "AutoAttack (standard version: APGD-CE, APGD-T, FAB-T, "
+        "Square-5000) on the first N test images; 0 skips it.", minimum=0,
+        integer=True)
+    sweep_examples: int = setting(
+        1000, "The condition sweep's test images (conditional models).",
+        minimum=1, integer=True)
+    conditions: tuple[float, ...] = setting(
+        (0.0, 0.25, 0.5, 0.75, 1.0), "Dial values of the condition sweep.",
+        minimum=0.0, maximum=1.0)
+    sanity_examples: int = setting(
+        200, "Examples of the gradient-masking probe.", minimum=0,
+        integer=True)
+
+    def __post_init__(self):
+        check_fields(self)
 
     def pgd_spec(self, epsilon):
         """The PGD attack spec at budget `epsilon`."""

@@ -71,12 +71,15 @@ def check_field(field, value):
     if meta.get("integer") and (not isinstance(value, int) or
                                 isinstance(value, bool)):
         raise ValueError(f"{name} must be an integer. Received: {name}={value!r}")
-    if not isinstance(value, (int, float)) or math.isnan(value):
+    # A tuple's bounds hold for each of its items.
+    items = value if isinstance(value, tuple) else (value,)
+    items = [v for v in items if isinstance(v, (int, float)) and not math.isnan(v)]
+    if not items:
         return
     low, high = meta.get("minimum"), meta.get("maximum")
     strict = meta.get("exclusive_minimum")
-    too_low = low is not None and (value <= low if strict else value < low)
-    too_high = high is not None and value > high
+    too_low = low is not None and (min(items) <= low if strict else min(items) < low)
+    too_high = high is not None and max(items) > high
     if too_low or too_high:
         bounds = (f"in [{low:g}, {high:g}]" if low is not None and high is not None
                   else f"{'>' if strict else '>='} {low:g}" if low is not None
@@ -202,7 +205,10 @@ class TrainerSettings:
 
 
 def value_type(field):
-    """The field's type without None: bool, int, float, str or dict."""
+    """The field's type without None: bool, int, float, str, dict or tuple
+    (of floats)."""
+    if typing.get_origin(field.type) is tuple:
+        return tuple
     types = [t for t in typing.get_args(field.type) if t is not type(None)]
     return types[0] if types else field.type
 
@@ -247,6 +253,9 @@ def command_line(settings, *, skip=(), only=None):
         elif isinstance(value, dict):
             arguments.append(f"--{flag_name(field)}=" + ",".join(
                 f"{k}={json.dumps(v)}" for k, v in value.items()))
+        elif isinstance(value, tuple):
+            arguments.append(f"--{flag_name(field)}=" + ",".join(
+                f"{v:g}" for v in value))
         else:
             arguments.append(f"--{flag_name(field)}={value}")
     return arguments

@@ -14,6 +14,7 @@ from afd_keras.evaluation import standard
 from afd_keras.training import methods
 from afd_keras.training import recipes
 from afd_keras.training import run_folder
+from afd_keras.training import settings as settings_lib
 from afd_keras.utils import checksums
 from afd_keras.utils import version
 from afd_keras.zoo import cards
@@ -206,19 +207,10 @@ def _training(summary, config):
 
 def _commands(name, config, settings, source):
     run_dir = f"runs/{name}"
-    defaults = standard.EvaluationSettings()
     publish = ["afd-publish", f"--run={run_dir}", f"--name={name}",
-               "--data_dir=$AFD_DATA_DIR"]
-    for field in ("pgd_steps", "pgd_examples", "aa_lite_examples",
-                  "autoattack_examples", "sweep_examples", "sanity_examples"):
-        value = getattr(settings, field)
-        if value != getattr(defaults, field):
-            publish.append(f"--{field}={value}")
+               "--data_dir=$AFD_DATA_DIR", *settings_lib.command_line(settings)]
     if source != "auto":
         publish.append(f"--source={source}")
-    if settings.conditions != defaults.conditions:
-        publish.append("--conditions=" + ",".join(
-            f"{c:g}" for c in settings.conditions))
     pgd = settings.pgd_spec(config.epsilon)
     evaluate = ["afd-evaluate", f"--model={name}", f"--dataset={config.dataset}",
                 "--data_dir=$AFD_DATA_DIR", f"--epsilon={config.epsilon}",

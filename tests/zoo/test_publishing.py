@@ -86,11 +86,21 @@ def test_publish_tool_errors_are_one_line(published):
             ([f"--run={run_dir}", f"--zoo_dir={zoo_dir}", f"--name={NAME}"],
              "is published already"),
             ([f"--run={run_dir}", "--readme=no_such_readme.md"],
-             "no_such_readme.md")]:
+             "no_such_readme.md"),
+            ([f"--run={run_dir}", "--conditions=0,2"],
+             r"conditions must be in [0, 1]")]:
         result = _run_tool("publish", "--readme=", "--source=sample", *args)
         assert result.returncode == 2, result.stderr
         assert pattern in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_the_cards_publish_command_repeats_its_evaluation_settings(published):
+    _, _, card = published
+    command = card["reproduce"]["publish"].split()
+    for flag in ("--pgd_steps=5", "--pgd_examples=40", "--aa_lite_examples=8",
+                 "--conditions=0,1", "--sanity_examples=8", "--source=sample"):
+        assert flag in command
 
 
 def test_evaluate_tool_takes_a_zoo_name(published):
