@@ -8,8 +8,6 @@ import tensorflow as tf
 NORMS = ("linf", "l2")
 # Guards the L2 normalisation of an all-zero gradient or perturbation.
 _TINY = 1e-12
-# Step counts up to this are unrolled in the graph; longer attacks loop.
-_MAX_UNROLLED_STEPS = 1
 # A model with no gradient (e.g. quantised inputs) takes zero steps instead
 # of crashing the attack; the sanity checks then flag it.
 ZERO_GRADIENTS = tf.UnconnectedGradients.ZERO
@@ -72,38 +70,3 @@ def random_start(x, epsilon, norm, seed):
             radius_seed, dtype=x.dtype) ** (1.0 / dims)
         delta = direction * radius
     return project(x, delta, epsilon, norm)
-
-
-def gradient_steps(x, delta, loss_fn, epsilon, step_size, num_steps,
-                   norm="linf"):
-    """Takes `num_steps` steepest-ascent steps on `loss_fn(x + delta)`.
-
-    Args:
-        x: clean images in [0, 1].
-        delta: the starting perturbation.
-        loss_fn: maps adversarial images to a scalar loss to maximise.
-        epsilon: the radius of the ball.
-        step_size: the length of each step in `norm`.
-        num_steps: the number of steps; 0 returns `delta` unchanged.
-        norm: "linf" (signed gradients) or "l2" (normalised gradients).
-
-    Returns:
-        The final perturbation, inside the ball and the [0, 1] box.
-    """
-    def step(delta):
-        with tf.GradientTape() as tape:
-            tape.watch(delta)
-            loss = loss_fn(x + delta)
-        gradient = tape.gradient(loss, delta, unconnected_gradients=ZERO_GRADIENTS)
-        return (project(x, delta + steepest_ascent(gradient, step_size, norm),
-                        epsilon, norm),)
-
-    if isinstance(num_steps, int) and num_steps <= _MAX_UNROLLED_STEPS:
-        # Unrolled: the one-step training methods get a loop-free graph.
-        for _ in range(num_steps):
-            (delta,) = step(delta)
-    else:
-        # An explicit loop: Keras compiles train_step without AutoGraph.
-        (delta,) = tf.while_loop(lambda delta: True, step, (delta,),
-                                 maximum_iterations=num_steps)
-    return tf.stop_gradient(delta)

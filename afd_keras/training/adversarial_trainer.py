@@ -7,7 +7,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from afd_keras.attacks import norms
 from afd_keras.models.conditional_classifier import ConditionalClassifier
 from afd_keras.training import methods
 from afd_keras.training import mixing
@@ -237,7 +236,7 @@ class AdversarialTrainer(keras.Model):
             x, self.epsilon, self.init, seed, self.init_scale, self.projection)
         attack_loss = objectives.OBJECTIVES[self.objective].attack_loss(
             self, x, y, y_other, lam, condition)
-        return norms.gradient_steps(
+        return perturbations.gradient_steps(
             x, delta, attack_loss,
             perturbations.projection_radius(self.epsilon, self.projection),
             self.step_size, self.num_steps)

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from afd_keras.attacks import norms
 from afd_keras.training import perturbations
 
 EPSILON = 0.3
@@ -60,7 +59,7 @@ def test_signed_steps_ascend_and_stay_in_ball(num_steps):
         return tf.reduce_sum(x_adv * weights)
 
     start = perturbations.initial_perturbation(x, EPSILON, "zero", SEED)
-    delta = norms.gradient_steps(
+    delta = perturbations.gradient_steps(
         x, start, loss_fn, EPSILON, 0.1, num_steps).numpy()
     assert np.abs(delta).max() <= EPSILON + 1e-6
     assert (x.numpy() + delta).min() >= 0.0 and (x.numpy() + delta).max() <= 1.0
