@@ -8,6 +8,7 @@ import keras
 import tensorflow as tf
 
 from afd_keras.layers import ConditionalScaling
+from afd_keras.layers import DualBatchNormalization
 from afd_keras.models.conditional_classifier import ConditionalClassifier
 
 
@@ -56,16 +57,28 @@ def assemble(images, condition, logits, name, default_condition=1.0):
     return ConditionalClassifier(network, default_condition, name=name)
 
 
-def bn_relu(x, condition, hidden_units=64):
+def bn_relu(x, condition, hidden_units=64, dual_batch_norm=False):
     """BatchNorm, then ConditionalScaling when conditional, then ReLU.
 
-    The scaling sits right after the normalisation, as in OAT.
+    The scaling sits right after the normalisation, as in OAT. With
+    `dual_batch_norm`, condition 0 has its own BatchNorm (OAT's dual BN).
     """
     # Replicas share batch statistics, so a replicated step normalises like
     # one device on the global batch.
-    x = keras.layers.BatchNormalization(
-        synchronized=tf.distribute.get_strategy().num_replicas_in_sync > 1)(x)
+    synchronized = tf.distribute.get_strategy().num_replicas_in_sync > 1
+    if dual_batch_norm:
+        x = DualBatchNormalization(synchronized=synchronized)([x, condition])
+    else:
+        x = keras.layers.BatchNormalization(synchronized=synchronized)(x)
     return keras.layers.ReLU()(scale(x, condition, hidden_units))
+
+
+def check_dual_batch_norm(dual_batch_norm, conditional):
+    """Dual BN routes by the condition, so it needs the dial."""
+    if dual_batch_norm and not conditional:
+        raise ValueError("`dual_batch_norm` routes examples by their condition "
+                         "and needs `conditional=True`. Received: "
+                         "dual_batch_norm=True, conditional=False")
 
 
 def preact_block(x, condition, filters, strides):

@@ -8,19 +8,20 @@ from afd_keras.models import parts
 _CIFAR10 = catalog.get_spec("cifar10")
 
 
-def _conv_bn_relu(x, condition, filters):
-    return parts.bn_relu(parts.conv3x3(filters)(x), condition)
+def _conv_bn_relu(x, condition, filters, dual_batch_norm):
+    return parts.bn_relu(parts.conv3x3(filters)(x), condition,
+                         dual_batch_norm=dual_batch_norm)
 
 
-def _residual(x, condition):
-    out = _conv_bn_relu(x, condition, x.shape[-1])
-    out = _conv_bn_relu(out, condition, x.shape[-1])
+def _residual(x, condition, dual_batch_norm):
+    out = _conv_bn_relu(x, condition, x.shape[-1], dual_batch_norm)
+    out = _conv_bn_relu(out, condition, x.shape[-1], dual_batch_norm)
     return keras.layers.Add()([x, out])
 
 
 def resnet9(input_shape=(32, 32, 3), num_classes=10, *, base_filters=36,
             mean=_CIFAR10.mean, std=_CIFAR10.std, conditional=False,
-            name="resnet9"):
+            dual_batch_norm=False, name="resnet9"):
     """Builds ResNet-9: a prep conv, three pooled stages, two residual blocks.
 
     The DAWNBench ResNet-9 with every width scaled by `base_filters` / 64;
@@ -40,6 +41,9 @@ def resnet9(input_shape=(32, 32, 3), num_classes=10, *, base_filters=36,
         std: per-channel standard deviation used to normalise.
         conditional: add ConditionalScaling after every BatchNorm and return
             a `ConditionalClassifier`.
+        dual_batch_norm: give condition 0 its own BatchNorm statistics
+            (`layers.DualBatchNormalization`, OAT's dual BN); needs
+            `conditional`.
         name: the model name.
 
     Returns:
@@ -50,13 +54,14 @@ def resnet9(input_shape=(32, 32, 3), num_classes=10, *, base_filters=36,
     >>> model = resnet9()
     """
     parts.check_positive_ints(base_filters=base_filters)
+    parts.check_dual_batch_norm(dual_batch_norm, conditional)
     images, condition, x = parts.model_inputs(input_shape, num_classes, mean,
                                               std, conditional)
-    x = _conv_bn_relu(x, condition, base_filters)
+    x = _conv_bn_relu(x, condition, base_filters, dual_batch_norm)
     for multiple, residual in ((2, True), (4, False), (8, True)):
-        x = _conv_bn_relu(x, condition, base_filters * multiple)
+        x = _conv_bn_relu(x, condition, base_filters * multiple, dual_batch_norm)
         x = keras.layers.MaxPooling2D()(x)
         if residual:
-            x = _residual(x, condition)
+            x = _residual(x, condition, dual_batch_norm)
     logits = parts.classifier_head(x, num_classes)
     return parts.assemble(images, condition, logits, name)

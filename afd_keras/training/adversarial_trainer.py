@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from afd_keras.layers import DualBatchNormalization
 from afd_keras.models.conditional_classifier import ConditionalClassifier
 from afd_keras.training import methods
 from afd_keras.training import mixing
@@ -50,11 +51,9 @@ class AdversarialTrainer(keras.Model):
     Args:
         classifier: a `keras.Model` mapping [0, 1] images to logits.
         **kwargs: the hyperparameters, as fields of `TrainerSettings`
-            (method, epsilon, step_size, num_steps, init, mixing,
-            mixup_alpha, full_strength_share, trades_beta, init_scale,
-            projection, objective, seed; each field's help text documents
-            it, and None or leaving it out takes the method's default), and
-            base model arguments (`name`, ...). Each setting reads back as
+            (each field's help text documents it; None or leaving it out
+            takes the method's default), and base model arguments (`name`,
+            ...). Each setting reads back as
             an attribute, e.g. `trainer.step_size`.
 
     Example:
@@ -75,6 +74,13 @@ class AdversarialTrainer(keras.Model):
                              f"{type(classifier).__name__}")
         conditional = isinstance(classifier, ConditionalClassifier)
         self.settings = TrainerSettings(**settings).resolve(conditional)
+        if (self.settings.zero_strength_share == 0
+                and _has_dual_batch_norm(classifier)):
+            # Its clean statistics would only ever see empty batches.
+            raise ValueError("A classifier with DualBatchNormalization needs "
+                             "clean examples in every batch: set "
+                             "zero_strength_share > 0. Received: "
+                             "zero_strength_share=0.0")
         self.classifier = classifier
         self.seed_generator = keras.random.SeedGenerator(self.settings.seed)
         self._conditional = conditional
@@ -203,7 +209,8 @@ class AdversarialTrainer(keras.Model):
             y_other = tf.gather(y, permutation)
         # The condition is drawn before the attack when the attack reads it.
         loss_weight = (_interpolation_strength(
-            tf.shape(y), self.full_strength_share, mix_seed, x.dtype)
+            tf.shape(y), self.full_strength_share, self.zero_strength_share,
+            mix_seed, x.dtype)
                        if objective.weights_by_condition else None)
         attack_condition = (loss_weight if loss_weight is not None else
                             self._mixing_condition(lam))
@@ -212,8 +219,9 @@ class AdversarialTrainer(keras.Model):
         if loss_weight is not None:
             return TrainingBatch(x + delta, condition=loss_weight)
         if self.mixing == "interpolate":
-            strength = _interpolation_strength(tf.shape(y), self.full_strength_share,
-                                               mix_seed, x.dtype)
+            strength = _interpolation_strength(
+                tf.shape(y), self.full_strength_share, self.zero_strength_share,
+                mix_seed, x.dtype)
             return TrainingBatch(x + _per_example(strength, x) * delta,
                                  condition=strength)
         x_adv = x + delta
@@ -287,13 +295,26 @@ class TrainingBatch(typing.NamedTuple):
     condition: typing.Any = 1.0
 
 
-def _interpolation_strength(shape, full_share, seed, dtype):
-    """c = 1 for a `full_share` of the examples, c ~ U(0, 1) for the rest."""
-    # The uniform draw uses `seed` itself: full_share = 0 repeats older runs.
+def _interpolation_strength(shape, full_share, zero_share, seed, dtype):
+    """c = 1 for a `full_share` of the examples, c = 0 for a `zero_share`,
+    c ~ U(0, 1) for the rest."""
+    # The uniform draw uses `seed` itself: full_share = 0 repeats older runs,
+    # and zero_share = 0 those from before it existed.
     strength = tf.random.stateless_uniform(shape, seed, dtype=dtype)
-    full = tf.random.stateless_uniform(
-        shape, tf.random.experimental.stateless_fold_in(seed, 1)) < full_share
-    return tf.where(full, tf.ones_like(strength), strength)
+    share_draw = tf.random.stateless_uniform(
+        shape, tf.random.experimental.stateless_fold_in(seed, 1))
+    strength = tf.where(share_draw < full_share, tf.ones_like(strength), strength)
+    return tf.where((share_draw >= full_share) &
+                    (share_draw < full_share + zero_share),
+                    tf.zeros_like(strength), strength)
+
+
+def _has_dual_batch_norm(model):
+    """Whether `model` or any model inside it has a DualBatchNormalization."""
+    for layer in getattr(model, "layers", ()):
+        if isinstance(layer, DualBatchNormalization) or _has_dual_batch_norm(layer):
+            return True
+    return False
 
 
 def _reducible(logs):

@@ -140,6 +140,12 @@ class TrainerSettings:
         None, "With interpolate or loss_weighted: the share of examples at "
         "full strength (c = 1); the others draw c ~ U(0, 1) (default: the "
         "method's, 0.5 for afd).", minimum=0.0, maximum=1.0)
+    zero_strength_share: float = setting(
+        0.0, "With interpolate or loss_weighted: the share of examples at "
+        "zero strength (c = 0: trained clean; a dual-BN net routes them "
+        "through its clean statistics). The full- and zero-strength shares "
+        "sum to at most 1; OAT puts 1/6 of each batch at 0.", minimum=0.0,
+        maximum=1.0)
     trades_beta: float = setting(6.0, "TRADES KL weight.", minimum=0.0)
     init_scale: float | None = setting(
         None, "Starting noise radius as a multiple of epsilon (default: the "
@@ -195,6 +201,11 @@ class TrainerSettings:
             step_size=(defaults.step_size_ratio * self.epsilon
                        if self.step_size is None else self.step_size))
         check_fields(resolved)
+        if resolved.full_strength_share + resolved.zero_strength_share > 1:
+            raise ValueError(
+                "The full- and zero-strength shares must sum to at most 1. "
+                f"Received: full_strength_share={resolved.full_strength_share!r}, "
+                f"zero_strength_share={resolved.zero_strength_share!r}")
         # Plain Python numbers, so that the config serialises to JSON.
         return dataclasses.replace(resolved, **{
             field.name: (int if field.metadata["integer"] else float)(

@@ -89,6 +89,7 @@ def test_unknown_architecture_suggests_names():
     ("wide_resnet", dict(depth=12), r"6n \+ 4.*Received: depth=12"),
     ("wide_resnet", dict(width=0), r"Received: width=0"),
     ("resnet9", dict(base_filters=-1), r"Received: base_filters=-1"),
+    ("resnet9", dict(dual_batch_norm=True), r"needs `conditional=True`"),
     ("preact_resnet18", dict(stage_filters=(64, 0, 1, 1)), r"Received: stage_filters"),
 ])
 def test_bad_arguments_raise_clear_errors(name, kwargs, pattern):

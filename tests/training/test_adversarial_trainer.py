@@ -104,6 +104,35 @@ def test_full_strength_share_sets_that_share_of_conditions_to_one(share):
     assert condition.numpy().min() >= 0.0
 
 
+@pytest.mark.parametrize("objective", ["interpolate", "loss_weighted"])
+def test_zero_strength_share_sets_that_share_of_conditions_to_zero(objective):
+    settings = (dict(mixing="interpolate") if objective == "interpolate" else
+                dict(objective="loss_weighted", conditional=True))
+    trainer = _trainer("afd", full_strength_share=0.5, zero_strength_share=0.25,
+                       **settings)
+    x, y = next(iter(_tiny_data(count=1000, batch_size=1000)))
+    seeds = tf.constant([[1, 2], [3, 4]], tf.int32)
+    _, _, _, condition = trainer._training_batch(  # pylint: disable=protected-access
+        x, tf.cast(y, tf.int32), seeds[0], seeds[1])
+    condition = condition.numpy()
+    assert abs(np.mean(condition == 0.0) - 0.25) < 0.05
+    assert abs(np.mean(condition == 1.0) - 0.5) < 0.05
+
+
+def test_dual_batch_norm_needs_clean_examples_in_every_batch():
+    classifier = afd_keras.models.build(
+        "resnet9", input_shape=(28, 28, 1), mean=(0.5,), std=(0.5,),
+        base_filters=2, conditional=True, dual_batch_norm=True)
+    with pytest.raises(ValueError, match="set zero_strength_share > 0"):
+        afd_keras.AdversarialTrainer(classifier, objective="loss_weighted",
+                                     epsilon=EPSILON)
+    trainer = afd_keras.AdversarialTrainer(
+        classifier, objective="loss_weighted", epsilon=EPSILON,
+        zero_strength_share=0.25)
+    trainer.compile(optimizer="sgd")
+    trainer.fit(_tiny_data(), epochs=1, verbose=0)
+
+
 def test_conditional_afd_learns_the_condition_layers():
     trainer = _trainer("afd", conditional=True)
     trainer.fit(_tiny_data(), epochs=2, verbose=0)
@@ -133,6 +162,8 @@ def test_trainer_round_trips_through_keras_file(tmp_path):
     (dict(num_steps=-1), r"Received: num_steps=-1"),
     (dict(mixup_alpha=0.0), r"Received: mixup_alpha=0.0"),
     (dict(full_strength_share=1.5), r"Received: full_strength_share=1.5"),
+    (dict(full_strength_share=0.75, zero_strength_share=0.5),
+     r"sum to at most 1. Received: full_strength_share=0.75"),
     (dict(method="trades", mixing="mixup"), r"trades does not mix"),
 ])
 def test_invalid_arguments_raise_clear_errors(kwargs, pattern):
