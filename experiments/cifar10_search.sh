@@ -15,8 +15,9 @@ shift
 bin=${AFD_BIN:-.venv/bin}
 data_dir=${AFD_DATA_DIR:-../shared/data}
 eps=0.03137254901960784  # 8/255
+filters=${PROXY_FILTERS:-16}
 proxy=(--dataset=cifar10 --data_dir="$data_dir" --architecture=resnet9
-       --architecture_args=base_filters=${PROXY_FILTERS:-16}
+       --architecture_args=base_filters=$filters
        --epochs=${PROXY_EPOCHS:-10} --epsilon=$eps --optimizer=sgd
        --learning_rate=0.2 --schedule=cyclic --weight_decay=5e-4
        --batch_size=128 --precision=${PRECISION:-mixed_bfloat16}
@@ -53,6 +54,14 @@ declare -A candidates=(
   [afd_oat]="--method=afd --conditional --objective=loss_weighted"
   # OAT with more of each batch at the robust end (lam = 1).
   [afd_oat_share075]="--method=afd --conditional --objective=loss_weighted --full_strength_share=0.75"
+  # (c) with OAT's dual BN: a quarter of each batch at lam = 0 (clean,
+  # through its own BatchNorm statistics), half at lam = 1, the rest
+  # U(0, 1). The dial's clean end should approach the standard net's.
+  # (A candidate's --architecture_args replaces the proxy's, so it repeats
+  # the width.)
+  [afd_oat_dualbn]="--method=afd --conditional --objective=loss_weighted --full_strength_share=0.5 --zero_strength_share=0.25 --architecture_args=base_filters=$filters,dual_batch_norm=true"
+  # The same at 10/255, which lifted share100's robustness (evaluated at 8/255).
+  [afd_oat_dualbn_eps10]="--method=afd --conditional --objective=loss_weighted --full_strength_share=0.5 --zero_strength_share=0.25 --architecture_args=base_filters=$filters,dual_batch_norm=true --epsilon=0.0392156862745098"
   # (d) mixup of adversarial examples of different images, and of the
   # inputs before the attack.
   [afd_mixup]="--method=afd --mixing=mixup"
@@ -64,7 +73,10 @@ order=(fgsm_rs n_fgsm afd_plain afd_sign2_box_step1 afd_oat afd_mixup
        afd_dial_share100 afd_dial_share050 afd_sign1_box_step125
        afd_mixup_input afd_dial_share075 afd_mixup_dial standard
        afd_oat_share075 afd_dial_share100_sign2_box afd_dial_share100_eps9
-       afd_dial_share100_eps10 fgsm_rs_eps9)
+       afd_dial_share100_eps10 fgsm_rs_eps9 afd_oat_dualbn
+       afd_oat_dualbn_eps10)
+# Dial candidates also get their condition sweep (500 validation images).
+sweeps=" afd_oat_dualbn afd_oat_dualbn_eps10 "
 [ $# -gt 0 ] && order=("$@")
 
 for name in "${order[@]}"; do
@@ -76,5 +88,11 @@ for name in "${order[@]}"; do
     "$bin/afd-evaluate" --model="$run" --split=validation --num_examples=1000 \
       --data_dir="$data_dir" --attacks=apgd_ce,apgd_dlr --epsilon=$eps \
       --output_dir="$run/validation_eval"
+  fi
+  if [[ $sweeps == *" $name "* && ! -f "$run/validation_sweep/report.json" ]]; then
+    "$bin/afd-evaluate" --model="$run" --split=validation --num_examples=500 \
+      --data_dir="$data_dir" --attacks=apgd_ce,apgd_dlr --epsilon=$eps \
+      --conditions=0,0.25,0.5,0.75,1 --sanity_examples=0 \
+      --output_dir="$run/validation_sweep"
   fi
 done
