@@ -27,6 +27,11 @@ class EvaluationSettings:
     'pgd:num_steps=40,step_size=0.00196078'
     """
 
+    epsilon: float | None = setting(
+        None, "The threat model's L-inf budget that the card states and every "
+        "attack uses (default: the run's training epsilon; a run trained at "
+        "a larger budget is published at the one it defends).", minimum=0.0,
+        maximum=1.0)
     pgd_steps: int = setting(
         40, "PGD steps K (step 2.5 eps / K, random start; Madry et al. 2018).",
         minimum=1, integer=True)
@@ -141,12 +146,13 @@ def _evaluator(model, epsilon, verbose):
     return evaluate
 
 
-def _autoattack(saved, evaluate, test, split, num_examples):
+def _autoattack(saved, evaluate, test, split, epsilon, num_examples):
     """The card's `results.autoattack`, or None when it is skipped."""
     if not num_examples:
         return None
     result = saved.get(
-        "autoattack", {"num_examples": num_examples, "split": split},
+        "autoattack", {"num_examples": num_examples, "split": split,
+                       "epsilon": epsilon},
         lambda: evaluate(test(num_examples), ["autoattack"]))
     return {"accuracy": result["robust"], "split": split,
             "num_examples": result["num_examples"],
@@ -181,20 +187,22 @@ def card_results(model, dataset, epsilon, settings, saved, *, conditional,
     evaluate = _evaluator(model, epsilon, verbose)
     main = saved.get(
         "pgd", {"attack": pgd, "num_examples": settings.pgd_examples,
-                "sanity_examples": settings.sanity_examples, "split": split},
+                "sanity_examples": settings.sanity_examples, "split": split,
+                "epsilon": epsilon},
         lambda: evaluate(test(settings.pgd_examples), [pgd],
                          settings.sanity_examples))
     # PGD again on the AA-lite subset, so that a quick re-run on those
     # images has a number to match.
     subset = saved.get(
         "pgd_subset", {"attack": pgd, "num_examples": settings.aa_lite_examples,
-                       "split": split},
+                       "split": split, "epsilon": epsilon},
         lambda: evaluate(test(settings.aa_lite_examples), [pgd]))
     aa_lite = saved.get(
-        "aa_lite", {"num_examples": settings.aa_lite_examples, "split": split},
+        "aa_lite", {"num_examples": settings.aa_lite_examples, "split": split,
+                    "epsilon": epsilon},
         lambda: evaluate(test(settings.aa_lite_examples), ["aa_lite"]))
-    autoattack = _autoattack(saved, evaluate, test, split,
-                              settings.autoattack_examples)
+    autoattack = _autoattack(saved, evaluate, test, split, epsilon,
+                             settings.autoattack_examples)
     sample = saved.get(
         "sample", {}, lambda: evaluate(test(source="sample", data_dir=None),
                                        []))
@@ -203,6 +211,7 @@ def card_results(model, dataset, epsilon, settings, saved, *, conditional,
         sweep = saved.get(
             "condition_sweep", {"conditions": list(settings.conditions),
                                 "attack": pgd, "split": split,
+                                "epsilon": epsilon,
                                 "num_examples": settings.sweep_examples},
             lambda: [{"condition": c, "clean": r.clean_accuracy,
                       "pgd": r.robust_accuracy, "num_examples": r.num_examples}
@@ -245,4 +254,4 @@ def card_autoattack(model, dataset, epsilon, saved, *, num_examples,
     """
     test, split = _test_split(dataset, load_kwargs)
     return _autoattack(saved, _evaluator(model, epsilon, verbose), test, split,
-                       num_examples)
+                       epsilon, num_examples)

@@ -24,11 +24,13 @@ from afd_keras.zoo import weights as weights_lib
 _EVALUATION_FILE = "evaluation.json"
 
 
-def default_name(config):
-    """`<architecture>_<dataset>_<method>_linf<eps>`, eps as 8_255 for
-    multiples of 1/255 below 0.1 (CIFAR-10), else as a decimal."""
-    levels = cards.pixel_levels(config.epsilon)
-    eps_text = f"{levels}_255" if levels else f"{config.epsilon:g}"
+def default_name(config, epsilon=None):
+    """`<architecture>_<dataset>_<method>_linf<eps>`, eps (the threat
+    model's, default the run's) as 8_255 for multiples of 1/255 below 0.1
+    (CIFAR-10), else as a decimal."""
+    epsilon = config.epsilon if epsilon is None else epsilon
+    levels = cards.pixel_levels(epsilon)
+    eps_text = f"{levels}_255" if levels else f"{epsilon:g}"
     return f"{config.architecture}_{config.dataset}_{config.method}_linf{eps_text}"
 
 
@@ -45,7 +47,7 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
         run_dir: a finished `afd-train` run folder.
         zoo_dir: the zoo folder to write `<name>.json` and
             `<name>.weights.h5` into.
-        name: the model name (default `default_name(config)`).
+        name: the model name (default `default_name(config, epsilon)`).
         overwrite: replace a published model of the same name.
         evaluate: run the missing parts of the evaluation. With False, only
             a saved evaluation of these weights is used.
@@ -70,7 +72,8 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
     >>> card["results"]["pgd"]["accuracy"]
     """
     summary, config = run_folder.read_run(run_dir)
-    name = name or default_name(config)
+    epsilon = config.epsilon if settings.epsilon is None else settings.epsilon
+    name = name or default_name(config, epsilon)
     cards.check_name(name)
     existing = [path for path in (os.path.join(zoo_dir, name + ".json"),
                                   os.path.join(zoo_dir, f"{name}.weights.h5"))
@@ -97,7 +100,7 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
         "schema_version": 1,
         "name": name,
         "dataset": config.dataset,
-        "threat_model": {"norm": "linf", "epsilon": config.epsilon},
+        "threat_model": {"norm": "linf", "epsilon": epsilon},
         "model": {"architecture": config.architecture, "arguments": arguments,
                   "condition": condition,
                   "num_parameters": int(trained.count_params())},
@@ -120,7 +123,7 @@ def publish(run_dir, zoo_dir, *, name=None, overwrite=False, evaluate=True,
         os.path.join(work_dir, _EVALUATION_FILE),
         standard.weights_digest(model), evaluate)
     card["results"] = standard.card_results(
-        model, config.dataset, config.epsilon, settings, saved,
+        model, config.dataset, epsilon, settings, saved,
         conditional=config.conditional,
         load_kwargs=dict(data_dir=data_dir, source=source), verbose=verbose)
     card["training"] = _training(summary, config)
@@ -211,9 +214,10 @@ def _commands(name, config, settings, source):
                "--data_dir=$AFD_DATA_DIR", *settings_lib.command_line(settings)]
     if source != "auto":
         publish.append(f"--source={source}")
-    pgd = settings.pgd_spec(config.epsilon)
+    epsilon = config.epsilon if settings.epsilon is None else settings.epsilon
+    pgd = settings.pgd_spec(epsilon)
     evaluate = ["afd-evaluate", f"--model={name}", f"--dataset={config.dataset}",
-                "--data_dir=$AFD_DATA_DIR", f"--epsilon={config.epsilon}",
+                "--data_dir=$AFD_DATA_DIR", f"--epsilon={epsilon}",
                 f"--attacks={pgd},aa_lite",
                 f"--num_examples={settings.aa_lite_examples}"]
     return {"train": recipes.train_command(config, run_dir,

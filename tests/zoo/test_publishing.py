@@ -2,6 +2,7 @@
 with the tiny published run of the `published` fixture (conftest.py).
 """
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -45,6 +46,17 @@ def test_publish_reuses_the_saved_evaluation(published, tmp_path,
     assert again["results"] == card["results"]
 
 
+def test_a_saved_evaluation_at_another_budget_is_not_reused(
+        published, tmp_path, small_evaluation):
+    run_dir, _, card = published
+    other = dataclasses.replace(small_evaluation, epsilon=0.2)
+    with pytest.raises(ValueError, match="No saved evaluation"):
+        publishing.publish(run_dir, str(tmp_path / "zoo"), name=NAME,
+                           source="sample", evaluate=False, verbose=0,
+                           settings=other)
+    assert card["threat_model"]["epsilon"] != 0.2
+
+
 def test_publish_refuses_an_unfinished_run(tmp_path):
     (tmp_path / "run").mkdir()
     with pytest.raises(ValueError, match="not a finished training run"):
@@ -57,6 +69,8 @@ def test_default_names():
     assert publishing.default_name(config) == "resnet9_cifar10_afd_linf8_255"
     config = run_folder.TrainConfig(model_dir="x", epsilon=0.3)
     assert publishing.default_name(config) == "small_cnn_mnist_afd_linf0.3"
+    # A run trained at a larger budget is named by the one it defends.
+    assert publishing.default_name(config, 0.2) == "small_cnn_mnist_afd_linf0.2"
 
 
 def _run_tool(module, *args, env=None):
