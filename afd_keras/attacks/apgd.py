@@ -167,7 +167,7 @@ def checkpoint_windows(num_steps):
     return windows
 
 
-@tf.function(reduce_retracing=True)
+@loop.compiled_per_model
 def _apgd_graph(model, x, labels, epsilon, windows, num_restarts, seed,
                 loss_name, norm, targeted):
     """APGD on one batch; returns (x_adv, fooled).

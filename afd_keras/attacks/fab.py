@@ -12,6 +12,7 @@ back towards the clean image and keeps searching for a smaller one.
 
 import tensorflow as tf
 
+from afd_keras.attacks import loop
 from afd_keras.attacks import norms
 from afd_keras.attacks import validation
 
@@ -211,7 +212,7 @@ def _random_directions(x, norm, seed):
     return t / _per_example(tf.maximum(_size(t, norm), 1e-12))
 
 
-@tf.function(reduce_retracing=True)
+@loop.compiled_per_model
 def _fab_graph(model, x, y, epsilon, num_steps, num_target_classes,
                num_restarts, alpha_max, eta, beta, seed, norm):
 

@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 
+from afd_keras.attacks import loop
 from afd_keras.attacks import losses
 from afd_keras.attacks import norms
 from afd_keras.attacks import validation
@@ -37,7 +38,7 @@ def fgsm(model, x, y=None, *, epsilon, norm="linf", targeted=False):
                        targeted)
 
 
-@tf.function(reduce_retracing=True)
+@loop.compiled_per_model
 def _fgsm_graph(model, x, y, epsilon, norm, targeted):
     with tf.GradientTape() as tape:
         tape.watch(x)

@@ -9,6 +9,9 @@ at every step, and oneDNN rebuilds its kernels for every new shape: that
 made PGD twice as slow on a robust model, where a few examples fall per step.
 """
 
+import functools
+import weakref
+
 import tensorflow as tf
 
 # Drop the fooled examples once at most this share of the batch is left.
@@ -105,3 +108,39 @@ def over_restarts(x, y, num_restarts, attack_once):
         x_adv = tf.tensor_scatter_nd_update(x_adv, remaining[:, None], found)
         fooled = tf.tensor_scatter_nd_update(fooled, remaining[:, None], hit)
     return x_adv, fooled
+
+
+def compiled_per_model(attack_graph):
+    """Compiles `attack_graph(model, ...)` as one tf.function per model.
+
+    One tf.function shared by every model traces again for each model, and
+    after five traces in a row TF warns of excessive retracing, although
+    each trace was needed. Per model, a graph is traced once per setting
+    (and once more, shape-relaxed, when the batch size first changes).
+
+    Example:
+
+    >>> @compiled_per_model
+    ... def _pgd_graph(model, x, y, epsilon, ...):
+    """
+    compiled = weakref.WeakKeyDictionary()
+
+    @functools.wraps(attack_graph)
+    def call(model, *args):
+        if model not in compiled:
+            # A weak reference, so that the cache never keeps a model alive;
+            # and a partial, not a lambda: TF counts retracing per code
+            # object, which every model's lambda would share.
+            compiled[model] = tf.function(
+                functools.partial(_call_model, weakref.ref(model),
+                                  attack_graph), reduce_retracing=True)
+        return compiled[model](*args)
+
+    # As a tf.function's: the traces so far, over every model.
+    call.experimental_get_tracing_count = lambda: sum(
+        f.experimental_get_tracing_count() for f in compiled.values())
+    return call
+
+
+def _call_model(model_ref, attack_graph, *args):
+    return attack_graph(model_ref(), *args)

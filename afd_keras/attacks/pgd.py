@@ -74,7 +74,7 @@ def pgd(model, x, y=None, *, epsilon, num_steps=10, step_size=None,
                       tf.constant([seed, 0]), norm, random_start, targeted)
 
 
-@tf.function(reduce_retracing=True)
+@loop.compiled_per_model
 def _pgd_graph(model, x, y, epsilon, step_size, num_steps, num_restarts, seed,
                norm, random_start, targeted):
     sign = -1.0 if targeted else 1.0

@@ -9,6 +9,7 @@ attack with no overhead.
 """
 
 import time
+import weakref
 
 import tensorflow as tf
 
@@ -33,9 +34,16 @@ class PassCounter:
     """
 
     def __init__(self, model):
-        self.model = model
+        # A weak reference, so that `counter_for`'s cache never keeps a
+        # model alive.
+        self._model = weakref.ref(model)
         self.forward = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.backward = tf.Variable(0, dtype=tf.int64, trainable=False)
+
+    @property
+    def model(self):
+        """The counted model."""
+        return self._model()
 
     def __call__(self, x, training=False):
         return self.model(self._tap(x), training=training)
@@ -56,6 +64,27 @@ class PassCounter:
         """Returns the images counted so far, {"forward", "backward"}."""
         return {"forward": int(self.forward.numpy()),
                 "backward": int(self.backward.numpy())}
+
+
+_COUNTERS = weakref.WeakKeyDictionary()
+
+
+def counter_for(model):
+    """The one `PassCounter` of `model`, created on first use.
+
+    The attacks' compiled graphs take the model as an argument, so a new
+    counter object per evaluation would trace them again each time (TF's
+    retracing warnings); one counter per model traces each attack once per
+    setting. Read counts as differences around the calls to count.
+
+    Example:
+
+    >>> counter = counter_for(model)
+    >>> before = counter.counts()
+    """
+    if model not in _COUNTERS:
+        _COUNTERS[model] = PassCounter(model)
+    return _COUNTERS[model]
 
 
 def pass_seconds(model, x):
