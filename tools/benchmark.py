@@ -69,6 +69,9 @@ _EPSILON = flags.DEFINE_float("epsilon", 0.3, "attacks: the L-inf budget.",
 _ATTACK_STEPS = flags.DEFINE_integer("attack_steps", 20,
                                      "attacks: PGD and APGD steps.",
                                      lower_bound=1)
+_SUITE_EXAMPLES = flags.DEFINE_integer(
+    "suite_examples", 200, "attacks: test images for the suites (autoattack, "
+    "aa_lite, ART's AutoAttack).", lower_bound=1)
 _PRECISION_EPOCHS = flags.DEFINE_integer(
     "precision_epochs", 3, "precision: MNIST training epochs per precision.",
     lower_bound=1)
@@ -103,6 +106,7 @@ def main(argv):
         dataset=_DATASET.value, data_dir=_DATA_DIR.value,
         source=_SOURCE.value, num_examples=_NUM_EXAMPLES.value,
         epsilon=_EPSILON.value, attack_steps=_ATTACK_STEPS.value,
+        suite_examples=_SUITE_EXAMPLES.value,
         precision_epochs=_PRECISION_EPOCHS.value,
         plot_path=_RESULTS.value and os.path.join(
             os.path.dirname(os.path.abspath(_RESULTS.value)), "step_cost.png"))

@@ -43,16 +43,20 @@ def _over_batches(model, x, y, batch_size, attack):
     return time.perf_counter() - start, float(np.concatenate(robust).mean())
 
 
-def _reference_apgd(model, x, epsilon, num_steps, batch_size):
-    # pylint: disable=import-outside-toplevel
-    from art.attacks.evasion import AutoProjectedGradientDescent
+def _art_classifier(model, x):
+    # pylint: disable-next=import-outside-toplevel
     from art.estimators.classification import TensorFlowV2Classifier
-    classifier = TensorFlowV2Classifier(
+    return TensorFlowV2Classifier(
         model, nb_classes=int(model(x[:1], training=False).shape[-1]),
         input_shape=tuple(x.shape[1:]), clip_values=(0.0, 1.0),
         loss_object=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+
+def _reference_apgd(model, x, epsilon, num_steps, batch_size):
+    # pylint: disable-next=import-outside-toplevel
+    from art.attacks.evasion import AutoProjectedGradientDescent
     art_apgd = AutoProjectedGradientDescent(
-        classifier, eps=epsilon, eps_step=2 * epsilon, max_iter=num_steps,
+        _art_classifier(model, x), eps=epsilon, eps_step=2 * epsilon, max_iter=num_steps,
         nb_random_init=1, batch_size=batch_size, loss_type="cross_entropy",
         verbose=False)
     return lambda xb, yb: art_apgd.generate(xb, y=yb)
@@ -113,6 +117,72 @@ def measure_attack_throughput(model, x, y, epsilon, *, num_steps=20,
         measured[0].speedup = measured[1].seconds / measured[0].seconds
         timings += measured
     return timings
+
+
+def _reference_autoattack(model, x, epsilon, batch_size):
+    """ART's AutoAttack with the closest suite ART has to the standard one:
+    APGD-CE and APGD-DLR (100 steps, 1 restart), then Square-5000 (ART
+    has no FAB, and its AutoAttack runs APGD-DLR untargeted)."""
+    # pylint: disable-next=import-outside-toplevel
+    from art.attacks.evasion import (AutoAttack, AutoProjectedGradientDescent,
+                                     SquareAttack)
+    classifier = _art_classifier(model, x)
+    suite = [AutoProjectedGradientDescent(
+        classifier, eps=epsilon, eps_step=2 * epsilon, max_iter=100,
+        nb_random_init=1, batch_size=batch_size, loss_type=loss,
+        verbose=False) for loss in ("cross_entropy", "difference_logits_ratio")]
+    suite.append(SquareAttack(classifier, eps=epsilon, max_iter=5000,
+                              p_init=0.8, nb_restarts=1, batch_size=batch_size,
+                              verbose=False))
+    art_autoattack = AutoAttack(classifier, eps=epsilon, eps_step=2 * epsilon,
+                                attacks=suite, batch_size=batch_size)
+    return lambda xb, yb: art_autoattack.generate(xb, y=yb)
+
+
+def measure_suites(model, x, y, epsilon, *, batch_size=500):
+    """Times our `autoattack` and `aa_lite` suites against ART's AutoAttack
+    on the same model and examples.
+
+    Each suite runs its attacks on the previous ones' survivors. Square is
+    ART's in all three (`attacks.square`), so it needs no comparison of its
+    own.
+
+    Args:
+        model: a Keras model mapping [0, 1] images to logits.
+        x: images in [0, 1] (numpy).
+        y: int labels (numpy).
+        epsilon: the L-inf budget.
+        batch_size: examples per call.
+
+    Returns:
+        A list of `AttackTiming`; `speedup` is ART's time over ours.
+
+    Example:
+
+    >>> print(format_attack_throughput(measure_suites(model, x, y, 8 / 255)))
+    """
+    # pylint: disable-next=import-outside-toplevel
+    from afd_keras.evaluation import robustness
+
+    def ours(suite):
+        dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+        start = time.perf_counter()
+        result = robustness.evaluate_robustness(
+            model, dataset, epsilon, [suite], sanity_examples=0, verbose=0)
+        seconds = time.perf_counter() - start
+        return AttackTiming(suite, "afd_keras", seconds, len(x) / seconds,
+                            result.robust_accuracy)
+
+    art_autoattack = _reference_autoattack(model, x, epsilon, batch_size)
+    art_seconds, art_accuracy = _over_batches(model, x, y, batch_size,
+                                              art_autoattack)
+    reference = AttackTiming("AutoAttack (APGD-CE, APGD-DLR, Square-5000)",
+                             "ART", art_seconds, len(x) / art_seconds,
+                             art_accuracy)
+    timings = [ours("autoattack"), ours("aa_lite")]
+    for timing in timings:
+        timing.speedup = reference.seconds / timing.seconds
+    return timings + [reference]
 
 
 def format_attack_throughput(timings):

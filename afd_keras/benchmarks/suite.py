@@ -40,6 +40,8 @@ class BenchmarkOptions:
     num_examples: int = 1000
     epsilon: float = 0.3
     attack_steps: int = 20
+    # The suites (AutoAttack) cost about 50x PGD-20: fewer examples.
+    suite_examples: int = 200
     # One epoch was too short: bf16 lost 18 PGD points after one epoch and
     # none after five (WORKSPACE_NOTES, "Zoo").
     precision_epochs: int = 3
@@ -204,9 +206,24 @@ def _section_attacks(options):
                "the reference", f"{t.speedup:.2f}x",
                t.speedup >= (3 if t.attack.startswith("PGD") else 2))
               for t in timings if not np.isnan(t.speedup)]
+    suites = attack_throughput.measure_suites(
+        options.model, x[:options.suite_examples], y[:options.suite_examples],
+        options.epsilon)
+    art_accuracy = suites[-1].robust_accuracy
+    # Our standard suite adds APGD-T and FAB-T to what ART runs: never
+    # weaker (one example of slack).
+    checks.append(("autoattack robust accuracy <= ART AutoAttack's",
+                   f"{100 * suites[0].robust_accuracy:.2f}% vs "
+                   f"{100 * art_accuracy:.2f}%",
+                   suites[0].robust_accuracy <= art_accuracy
+                   + 1 / options.suite_examples))
     body = (f"{options.dataset}, eps {options.epsilon}, first "
             f"{options.num_examples} test images, batch 500.\n\n"
-            + attack_throughput.format_attack_throughput(timings))
+            + attack_throughput.format_attack_throughput(timings)
+            + f"\n\nSuites on the first {options.suite_examples} test "
+            "images (each attack on the previous ones' survivors; Square is "
+            "ART's in all three):\n\n"
+            + attack_throughput.format_attack_throughput(suites))
     return "Evaluation: our attacks against cleverhans and ART", body, checks
 
 
