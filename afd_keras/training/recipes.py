@@ -22,8 +22,8 @@ changes once a card names it: a new setting is a new version.
 
 import dataclasses
 import os
-import shlex
 import re
+import shlex
 import tomllib
 
 from afd_keras.training import run_folder
