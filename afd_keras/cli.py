@@ -56,8 +56,9 @@ def define_flags(settings_class):
     Each flag takes the field's name (or its metadata's "flag"), default and
     help text; choices become an enum, bounds become flag bounds, and a dict
     field is a list of name=value pairs (values read as JSON when they
-    parse), and a tuple field a comma-separated list of numbers. Adding a
-    field adds its flag.
+    parse), and a tuple field a comma-separated list of numbers or names
+    (each one of the choices, if given). Adding a field adds its flag;
+    fields not declared with `setting` get none (state, not settings).
 
     Args:
         settings_class: a dataclass whose fields come from
@@ -71,11 +72,15 @@ def define_flags(settings_class):
     >>> _SETTINGS = cli.define_flags(run_folder.TrainConfig)
     """
     holders = {}
-    for field in dataclasses.fields(settings_class):
+    for field in settings.setting_fields(settings_class):
         meta = field.metadata
         name, kind = settings.flag_name(field), settings.value_type(field)
         default = None if field.default is dataclasses.MISSING else field.default
-        if meta.get("choices") is not None:
+        if kind is tuple and settings.item_type(field) is str:
+            holder = flags.DEFINE_list(name, list(default), meta["help"])
+            if meta.get("choices") is not None:
+                register_choices_validator(holder, sorted(meta["choices"]))
+        elif meta.get("choices") is not None:
             holder = flags.DEFINE_enum(name, default, list(meta["choices"]),
                                        meta["help"])
         elif kind is bool:
@@ -119,12 +124,12 @@ def given_flags(settings_class, holders):
 
 def _flag_values(settings_class, holders):
     values = {}
-    for field in dataclasses.fields(settings_class):
+    for field in settings.setting_fields(settings_class):
         value = holders[field.name].value
         if settings.value_type(field) is dict:
             value = dict(_name_value(pair) for pair in value)
         elif settings.value_type(field) is tuple:
-            value = tuple(float(v) for v in value)
+            value = tuple(settings.item_type(field)(v) for v in value)
         values[field.name] = value
     return values
 

@@ -9,6 +9,7 @@ import dataclasses
 import numpy as np
 
 from afd_keras import data
+from afd_keras import models
 from afd_keras.benchmarks import attack_throughput
 from afd_keras.benchmarks import memory
 from afd_keras.benchmarks import peak
@@ -16,6 +17,10 @@ from afd_keras.benchmarks import pipeline_throughput
 from afd_keras.benchmarks import precision
 from afd_keras.benchmarks import results
 from afd_keras.benchmarks import step_cost
+from afd_keras.data import loader
+from afd_keras.training import METHODS
+from afd_keras.training.settings import check_fields
+from afd_keras.training.settings import setting
 
 BENCHMARKS = ("step_cost", "scaling", "precision", "pipeline", "attacks",
               "memory")
@@ -23,31 +28,61 @@ BENCHMARKS = ("step_cost", "scaling", "precision", "pipeline", "attacks",
 
 @dataclasses.dataclass
 class BenchmarkOptions:
-    """What the benchmarks run on; the defaults are the RESULTS.md run."""
+    """What the benchmarks run on, each setting declared once: the
+    `afd-benchmark` flags are derived from these fields (`cli.define_flags`).
 
-    architectures: tuple = ("small_cnn", "resnet9", "preact_resnet18")
-    methods: tuple = ("standard", "fgsm_rs", "afd", "pgd", "trades")
-    batch_size: int = 128
-    num_steps: int = 10
-    num_rounds: int = 3
-    # Also timed with the condition dial (ConditionalScaling): the zoo's AFD.
-    conditional_methods: tuple = ("afd",)
-    quick: bool = False  # tiny settings for a smoke run
-    model: object = None  # a trained model for the attack benchmarks
-    dataset: str = "mnist"
-    data_dir: str = None
-    source: str = "auto"
-    num_examples: int = 1000
-    epsilon: float = 0.3
-    attack_steps: int = 20
+    Example:
+
+    >>> BenchmarkOptions(architectures=("small_cnn",), quick=True)
+    """
+
+    architectures: tuple[str, ...] = setting(
+        ("small_cnn", "resnet9"), "step_cost, scaling: the architectures.",
+        choices=models.list_architectures())
+    methods: tuple[str, ...] = setting(
+        ("standard", "fgsm_rs", "afd"), "step_cost: the training methods.",
+        choices=tuple(METHODS))
+    batch_size: int = setting(128, "Images per step.", minimum=1, integer=True)
+    num_steps: int = setting(20, "Steps per timed round.", minimum=1,
+                             integer=True)
+    num_rounds: int = setting(3, "Timed rounds per method.", minimum=1,
+                              integer=True)
+    # The zoo's AFD has the dial, so its cost is what users pay.
+    conditional_methods: tuple[str, ...] = setting(
+        ("afd",), "Methods also timed with the condition dial "
+        "(ConditionalScaling), as extra rows; empty for none.",
+        choices=tuple(METHODS))
+    quick: bool = setting(False, "Tiny settings: a smoke run of every "
+                          "benchmark.")
+    dataset: str = setting("mnist", "attacks: the test split to attack.",
+                           choices=data.list_datasets())
+    data_dir: str | None = setting(
+        None, "Folder with the data (default $AFD_DATA_DIR).")
+    source: str = setting("auto", "Where to read the data from.",
+                          choices=tuple(loader.SOURCES))
+    num_examples: int = setting(1000, "attacks: test examples.", minimum=1,
+                                integer=True)
+    epsilon: float = setting(0.3, "attacks: the L-inf budget.", minimum=0.0)
+    attack_steps: int = setting(20, "attacks: PGD and APGD steps.",
+                                minimum=1, integer=True)
     # The suites (AutoAttack) cost about 50x PGD-20: fewer examples.
-    suite_examples: int = 200
+    suite_examples: int = setting(
+        200, "attacks: test images for the suites (autoattack, aa_lite, "
+        "ART's AutoAttack).", minimum=1, integer=True)
     # One epoch was too short: bf16 lost 18 PGD points after one epoch and
     # none after five (WORKSPACE_NOTES, "Zoo").
-    precision_epochs: int = 3
+    precision_epochs: int = setting(
+        3, "precision: MNIST training epochs per precision.", minimum=1,
+        integer=True)
+    # State, not settings (no flags): the model the attack benchmarks
+    # attack, where to draw the step-cost plot, and what the sections share.
+    model: object = None
     plot_path: str = None
     peak_gflops: float = None
     step_costs: list = dataclasses.field(default_factory=list)
+
+    def __post_init__(self):
+        check_fields(self)
 
 
 def _steps_for(options, architecture):

@@ -63,9 +63,12 @@ def check_field(field, value):
         return
     meta, name = field.metadata, field.name
     if meta.get("choices") is not None:
-        if value not in meta["choices"]:
-            raise ValueError(f"Unknown {name}; expected one of "
-                             f"{sorted(meta['choices'])}. Received: "
+        # A tuple's choices hold for each of its items.
+        items = value if isinstance(value, tuple) else (value,)
+        if not set(items) <= set(meta["choices"]):
+            raise ValueError(f"Unknown {name}; expected "
+                             f"{'some' if isinstance(value, tuple) else 'one'}"
+                             f" of {sorted(meta['choices'])}. Received: "
                              f"{name}={value!r}")
         return
     if meta.get("integer") and (not isinstance(value, int) or
@@ -217,11 +220,23 @@ class TrainerSettings:
 
 def value_type(field):
     """The field's type without None: bool, int, float, str, dict or tuple
-    (of floats)."""
+    (of the `item_type`)."""
     if typing.get_origin(field.type) is tuple:
         return tuple
     types = [t for t in typing.get_args(field.type) if t is not type(None)]
     return types[0] if types else field.type
+
+
+def setting_fields(settings_class):
+    """The fields declared with `setting`; others hold state, not settings,
+    and get no flag."""
+    return [field for field in dataclasses.fields(settings_class)
+            if "help" in field.metadata]
+
+
+def item_type(field):
+    """The type of a tuple field's items: `tuple[str, ...]` gives str."""
+    return typing.get_args(field.type)[0]
 
 
 def flag_name(field):
@@ -251,7 +266,7 @@ def command_line(settings, *, skip=(), only=None):
     ['--method=fgsm_rs', '--epsilon=0.0313725...', '--mixup_alpha=1.0', ...]
     """
     arguments = []
-    for field in dataclasses.fields(settings):
+    for field in setting_fields(settings):
         value = getattr(settings, field.name)
         if only is not None and field.name in only and value is False:
             arguments.append(f"--no{flag_name(field)}")
@@ -266,7 +281,7 @@ def command_line(settings, *, skip=(), only=None):
                 f"{k}={json.dumps(v)}" for k, v in value.items()))
         elif isinstance(value, tuple):
             arguments.append(f"--{flag_name(field)}=" + ",".join(
-                f"{v:g}" for v in value))
+                v if isinstance(v, str) else f"{v:g}" for v in value))
         else:
             arguments.append(f"--{flag_name(field)}={value}")
     return arguments
