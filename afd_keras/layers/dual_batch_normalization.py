@@ -2,6 +2,7 @@
 clean end (condition 0) and for every other condition."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 
@@ -16,8 +17,12 @@ class DualBatchNormalization(keras.layers.Layer):
     Once-for-All Adversarial Training routes the examples trained at
     lam = 0 (clean) through their own BatchNorm and all others through a
     second one, and evaluates lam = 0 with the first. Here each set's batch
-    moments are computed over its own examples only (Keras BatchNorm's
-    `mask`), so a mixed batch needs no split.
+    moments are computed over its own examples only (masked sums), so a
+    mixed batch needs no split; with `synchronized` the sums and counts are
+    added over the replicas first. A set with no examples in the batch
+    (e.g. the clean set during an attack at condition 1) leaves its moving
+    statistics alone: Keras BatchNorm's masked moments would read them as
+    zero and drag them there.
 
     Reference:
         Wang et al., "Once-for-All Adversarial Training: In-Situ Tradeoff
@@ -72,17 +77,44 @@ class DualBatchNormalization(keras.layers.Layer):
     def call(self, inputs, training=None):
         features, condition = inputs
         clean = ops.equal(ops.cast(condition, "float32"), 0.0)
-        # One mask value per position without the channel axis (Keras
-        # BatchNorm's mask shape).
-        clean_positions = ops.broadcast_to(
-            ops.reshape(clean, (-1,) + (1,) * (len(features.shape) - 2)),
-            ops.shape(features)[:-1])
-        clean_out = self.clean_norm(features, training=training,
-                                    mask=clean_positions)
-        adversarial_out = self.adversarial_norm(
-            features, training=training, mask=ops.logical_not(clean_positions))
-        return ops.where(ops.expand_dims(clean_positions, -1), clean_out,
-                         adversarial_out)
+        # One value per example, broadcast over the positions and channels.
+        clean_examples = ops.reshape(
+            clean, (-1,) + (1,) * (len(features.shape) - 1))
+        if training and self.trainable:
+            clean_out = self._normalise_with_batch_moments(
+                self.clean_norm, features, clean_examples)
+            adversarial_out = self._normalise_with_batch_moments(
+                self.adversarial_norm, features, ops.logical_not(clean_examples))
+        else:
+            clean_out = self.clean_norm(features, training=False)
+            adversarial_out = self.adversarial_norm(features, training=False)
+        return ops.where(clean_examples, clean_out, adversarial_out)
+
+    def _normalise_with_batch_moments(self, norm, features, selected):
+        """`norm`'s training-mode output from the moments of the selected
+        examples, updating its moving statistics if there are any."""
+        # BatchNorm's arithmetic is float32 under mixed precision too.
+        values = ops.cast(features, "float32")
+        weights = ops.cast(selected, "float32")
+        axes = tuple(range(len(features.shape) - 1))
+        count = ops.sum(ops.broadcast_to(weights, ops.shape(values)[:-1] + (1,)))
+        sums = [ops.sum(values * weights, axis=axes),
+                ops.sum(ops.square(values) * weights, axis=axes)]
+        if self.synchronized:
+            replica = tf.distribute.get_replica_context()
+            if replica is not None:
+                count, *sums = replica.all_reduce(tf.distribute.ReduceOp.SUM,
+                                                  [count] + sums)
+        mean = sums[0] / ops.maximum(count, 1.0)
+        variance = ops.relu(sums[1] / ops.maximum(count, 1.0) - ops.square(mean))
+        keep = ops.where(count > 0, norm.momentum, 1.0)
+        norm.moving_mean.assign(norm.moving_mean * keep + mean * (1.0 - keep))
+        norm.moving_variance.assign(
+            norm.moving_variance * keep + variance * (1.0 - keep))
+        out = (values - mean) * ops.rsqrt(variance + norm.epsilon)
+        out = (out * ops.cast(norm.gamma, "float32")
+               + ops.cast(norm.beta, "float32"))
+        return ops.cast(out, features.dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]

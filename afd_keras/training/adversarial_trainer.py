@@ -214,8 +214,13 @@ class AdversarialTrainer(keras.Model):
                        if objective.weights_by_condition else None)
         attack_condition = (loss_weight if loss_weight is not None else
                             self._mixing_condition(lam))
+        # An example at lam = 0 has no adversarial term, so it stays clean in
+        # the attack too: a dual-BN net's clean statistics then see clean
+        # images only.
+        perturbed = (None if loss_weight is None else
+                     _per_example(tf.cast(loss_weight > 0, x.dtype), x))
         delta = self._perturbation(x, y, y_other, lam, attack_condition,
-                                   init_seed)
+                                   init_seed, perturbed)
         if loss_weight is not None:
             return TrainingBatch(x + delta, condition=loss_weight)
         if self.mixing == "interpolate":
@@ -239,15 +244,21 @@ class AdversarialTrainer(keras.Model):
             return 1.0
         return tf.abs(2.0 * lam - 1.0)
 
-    def _perturbation(self, x, y, y_other, lam, condition, seed):
+    def _perturbation(self, x, y, y_other, lam, condition, seed,
+                      perturbed=None):
+        """The attack's perturbation; zero where `perturbed` (one 0 or 1
+        per example, broadcast like `x`) is 0."""
         delta = perturbations.initial_perturbation(
             x, self.epsilon, self.init, seed, self.init_scale, self.projection)
+        if perturbed is not None:
+            delta *= perturbed
         attack_loss = objectives.OBJECTIVES[self.objective].attack_loss(
             self, x, y, y_other, lam, condition)
-        return perturbations.gradient_steps(
+        delta = perturbations.gradient_steps(
             x, delta, attack_loss,
             perturbations.projection_radius(self.epsilon, self.projection),
             self.step_size, self.num_steps)
+        return delta if perturbed is None else delta * perturbed
 
     def logits(self, images, condition, training):
         """The classifier's logits, at `condition` if it has a dial."""

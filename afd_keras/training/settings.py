@@ -204,11 +204,21 @@ class TrainerSettings:
             step_size=(defaults.step_size_ratio * self.epsilon
                        if self.step_size is None else self.step_size))
         check_fields(resolved)
-        if resolved.full_strength_share + resolved.zero_strength_share > 1:
+        # A tolerance, so that shares meant to sum to 1 are not refused for
+        # float rounding.
+        if resolved.full_strength_share + resolved.zero_strength_share > 1 + 1e-9:
             raise ValueError(
                 "The full- and zero-strength shares must sum to at most 1. "
                 f"Received: full_strength_share={resolved.full_strength_share!r}, "
                 f"zero_strength_share={resolved.zero_strength_share!r}")
+        draws_condition = (resolved.mixing == "interpolate" or
+                           objectives.OBJECTIVES[objective].weights_by_condition)
+        if resolved.zero_strength_share > 0 and not draws_condition:
+            raise ValueError(
+                "zero_strength_share is read only by interpolate mixing and "
+                "the loss_weighted objective. Received: zero_strength_share="
+                f"{resolved.zero_strength_share!r} with mixing="
+                f"{resolved.mixing!r}, objective={objective!r}")
         # Plain Python numbers, so that the config serialises to JSON.
         return dataclasses.replace(resolved, **{
             field.name: (int if field.metadata["integer"] else float)(

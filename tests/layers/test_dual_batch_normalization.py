@@ -41,6 +41,43 @@ def test_each_sets_moving_statistics_follow_only_its_examples():
             (1 - momentum) * features[rows].mean(axis=(0, 1, 2)), atol=1e-5)
 
 
+@pytest.mark.parametrize("condition", [0.0, 1.0])
+def test_a_set_without_examples_keeps_its_moving_statistics(condition):
+    # E.g. the attack at condition 1: the clean set sees no example.
+    features = _features()
+    layer = DualBatchNormalization()
+    layer.build([features.shape, (5,)])
+    idle = layer.adversarial_norm if condition == 0 else layer.clean_norm
+    for _ in range(3):
+        layer([features, np.full(5, condition, "float32")], training=True)
+    np.testing.assert_array_equal(idle.moving_mean.numpy(), np.zeros(3))
+    np.testing.assert_array_equal(idle.moving_variance.numpy(), np.ones(3))
+
+
+def test_moving_variance_follows_the_sets_batch_variance():
+    features = _features()
+    layer = DualBatchNormalization()
+    layer([features, _CONDITION], training=True)
+    momentum = layer.adversarial_norm.momentum
+    rows = _CONDITION != 0
+    np.testing.assert_allclose(
+        layer.adversarial_norm.moving_variance.numpy(),
+        momentum + (1 - momentum) * features[rows].var(axis=(0, 1, 2)),
+        rtol=1e-4)
+
+
+def test_mixed_precision_keeps_float32_statistics():
+    features = _features()
+    layer = DualBatchNormalization(dtype="mixed_bfloat16")
+    out = layer([features, _CONDITION], training=True)
+    assert out.dtype == "bfloat16"
+    assert layer.clean_norm.moving_mean.dtype == "float32"
+    np.testing.assert_allclose(
+        np.asarray(out, "float32")[_CONDITION == 0],
+        keras.layers.BatchNormalization()(features[_CONDITION == 0],
+                                          training=True), atol=0.05)
+
+
 def test_inference_uses_the_clean_set_only_at_condition_zero():
     features = _features()
     layer = DualBatchNormalization()

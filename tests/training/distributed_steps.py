@@ -17,6 +17,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from afd_keras import data  # noqa: E402
+from afd_keras import layers  # noqa: E402
 from afd_keras import models  # noqa: E402
 from afd_keras.training import distribution  # noqa: E402
 from afd_keras.training.adversarial_trainer import AdversarialTrainer  # noqa: E402
@@ -82,7 +83,34 @@ def main():
               mirrored.experimental_local_results(per_replica[0])]
     results["perturbations_differ"] = bool(not np.allclose(deltas[0], deltas[1]))
     results["max_perturbation"] = float(max(np.max(np.abs(d)) for d in deltas))
+    results["dual_batch_norm"] = _dual_batch_norm_difference(mirrored)
     print(json.dumps(results))
+
+
+def _dual_batch_norm_difference(mirrored):
+    """Largest gap between DualBatchNormalization(synchronized=True) on two
+    replicas with very different halves and one layer on the whole batch,
+    over the outputs and both sets' moving statistics."""
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(8, 4, 4, 3)).astype(np.float32)
+    features[4:] += 10.0  # the second replica's half
+    condition = np.array([0, 1, 0, 1, 0, 0, 1, 1], np.float32)
+    whole = layers.DualBatchNormalization(synchronized=True)
+    expected = whole([features, condition], training=True).numpy()
+    with mirrored.scope():
+        split = layers.DualBatchNormalization(synchronized=True)
+        split.build([(4, 4, 4, 3), (4,)])
+    halves = mirrored.experimental_distribute_values_from_function(
+        lambda context: (features[4 * context.replica_id_in_sync_group:][:4],
+                         condition[4 * context.replica_id_in_sync_group:][:4]))
+    outputs = mirrored.run(lambda x, c: split([x, c], training=True),
+                           args=halves)
+    got = np.concatenate([o.numpy() for o in
+                          mirrored.experimental_local_results(outputs)])
+    gaps = [np.max(np.abs(got - expected))] + [
+        np.max(np.abs(a.numpy() - b.numpy()))
+        for a, b in zip(split.non_trainable_weights, whole.non_trainable_weights)]
+    return float(max(gaps))
 
 
 if __name__ == "__main__":

@@ -112,11 +112,15 @@ def test_zero_strength_share_sets_that_share_of_conditions_to_zero(objective):
                        **settings)
     x, y = next(iter(_tiny_data(count=1000, batch_size=1000)))
     seeds = tf.constant([[1, 2], [3, 4]], tf.int32)
-    _, _, _, condition = trainer._training_batch(  # pylint: disable=protected-access
+    inputs, _, _, condition = trainer._training_batch(  # pylint: disable=protected-access
         x, tf.cast(y, tf.int32), seeds[0], seeds[1])
     condition = condition.numpy()
     assert abs(np.mean(condition == 0.0) - 0.25) < 0.05
     assert abs(np.mean(condition == 1.0) - 0.5) < 0.05
+    # The examples at c = 0 are trained clean, the others perturbed.
+    change = np.abs(inputs.numpy() - x.numpy()).reshape(len(x), -1).max(axis=1)
+    assert np.all(change[condition == 0.0] == 0.0)
+    assert np.all(change[condition == 1.0] > 0.9 * EPSILON)
 
 
 def test_dual_batch_norm_needs_clean_examples_in_every_batch():
@@ -165,6 +169,9 @@ def test_trainer_round_trips_through_keras_file(tmp_path):
     (dict(full_strength_share=0.75, zero_strength_share=0.5),
      r"sum to at most 1. Received: full_strength_share=0.75"),
     (dict(method="trades", mixing="mixup"), r"trades does not mix"),
+    (dict(method="fgsm_rs", zero_strength_share=0.25),
+     r"read only by interpolate mixing and the loss_weighted objective. "
+     r"Received: zero_strength_share=0.25 with mixing='none'"),
 ])
 def test_invalid_arguments_raise_clear_errors(kwargs, pattern):
     kwargs.setdefault("epsilon", EPSILON)
