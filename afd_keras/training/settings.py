@@ -206,7 +206,8 @@ class TrainerSettings:
         check_fields(resolved)
         # A tolerance, so that shares meant to sum to 1 are not refused for
         # float rounding.
-        if resolved.full_strength_share + resolved.zero_strength_share > 1 + 1e-9:
+        shares = resolved.full_strength_share + resolved.zero_strength_share
+        if shares > 1 + 1e-9:
             raise ValueError(
                 "The full- and zero-strength shares must sum to at most 1. "
                 f"Received: full_strength_share={resolved.full_strength_share!r}, "
