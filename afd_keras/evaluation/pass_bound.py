@@ -49,21 +49,29 @@ class PassCounter:
         return self.model(self._tap(x), training=training)
 
     def _tap(self, x):
-        @tf.custom_gradient
-        def tap(inputs):
-            self.forward.assign_add(tf.cast(tf.shape(inputs)[0], tf.int64))
-
-            def gradient(upstream):
-                self.backward.assign_add(
-                    tf.cast(tf.shape(upstream)[0], tf.int64))
-                return upstream
-            return tf.identity(inputs), gradient
-        return tap(x)
+        return _counting_identity(self.forward, self.backward, x)
 
     def counts(self):
         """Returns the images counted so far, {"forward", "backward"}."""
         return {"forward": int(self.forward.numpy()),
                 "backward": int(self.backward.numpy())}
+
+
+def _counting_identity(forward, backward, x):
+    """x, adding its batch size to `forward` and, when a gradient comes
+    back through it, to `backward`."""
+    # A function of the variables, not a method: TF keeps a custom
+    # gradient's closure alive, and one over the counter would keep the
+    # counter and its cached attack graphs alive with it.
+    @tf.custom_gradient
+    def tap(inputs):
+        forward.assign_add(tf.cast(tf.shape(inputs)[0], tf.int64))
+
+        def gradient(upstream):
+            backward.assign_add(tf.cast(tf.shape(upstream)[0], tf.int64))
+            return upstream
+        return tf.identity(inputs), gradient
+    return tap(x)
 
 
 _COUNTERS = weakref.WeakKeyDictionary()

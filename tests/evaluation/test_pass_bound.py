@@ -49,3 +49,20 @@ def test_an_evaluation_reports_each_attacks_cost(undefended_mnist_model,
     for cost in (fgsm, pgd):
         assert 0 < cost["bound_seconds"] and 0 < cost["bound_ratio"] < 5
     assert "bound / seconds" in result.to_markdown()
+
+
+def test_a_deleted_model_takes_its_counter_and_attack_graphs_with_it(
+        mnist_sample_test):
+    import gc  # pylint: disable=import-outside-toplevel
+    import weakref  # pylint: disable=import-outside-toplevel
+
+    from afd_keras import models  # pylint: disable=import-outside-toplevel
+    model = models.build("small_cnn", filters=(4, 4), dense_units=8)
+    x, y = mnist_sample_test[0][:4], mnist_sample_test[1][:4]
+    counter = pass_bound.counter_for(model)
+    attacks.pgd(counter, x, y, epsilon=0.1, num_steps=2)
+    assert pass_bound.counter_for(model) is counter  # one per model
+    counter_ref = weakref.ref(counter)
+    del model, counter
+    gc.collect()
+    assert counter_ref() is None
