@@ -130,11 +130,29 @@ def read(path):
                 f"{path}: {messages.unknown_name_message('setting', flag, fields)}"
                 " (where a run runs and reads from is not a recipe's "
                 "setting)")
+        _check_type(path, fields[flag], value)
         settings_lib.check_field(fields[flag], value)
         recipe_settings[fields[flag].name] = value
     return Recipe(name=match["name"], version=int(match["version"]),
                   description=str(content.get("description", "")),
                   settings=recipe_settings)
+
+
+# What a TOML value of each field type may be, and its name: TOML has no
+# tuples, and an integer is a valid float.
+_TOML_TYPES = {bool: ((bool,), "a boolean"), int: ((int,), "an integer"),
+               float: ((int, float), "a number"), str: ((str,), "a string"),
+               dict: ((dict,), "a table"), tuple: ((list,), "an array")}
+
+
+def _check_type(path, field, value):
+    kind = settings_lib.value_type(field)
+    allowed, name = _TOML_TYPES.get(kind, ((object,), "a value"))
+    # bool is an int in Python, but `seed = true` is a mistake.
+    if not isinstance(value, allowed) or (kind is not bool and
+                                          isinstance(value, bool)):
+        raise ValueError(f"{path}: {field.name} must be {name}. "
+                         f"Received: {field.name}={value!r}")
 
 
 def get(recipe_id, directory=RECIPE_DIR):

@@ -72,6 +72,12 @@ def test_an_unknown_recipe_suggests_the_closest():
     # Where a run runs and reads from is the caller's, not the recipe's.
     ("toy.v1.toml", _GOOD + 'data_dir = "/data"\n', "Unknown setting.*data_dir"),
     ("toy.v1.toml", _GOOD + "epsilon = 2.0\n", r"epsilon must be in \[0, 1\]"),
+    # TOML types: a quoted "false" would be truthy, a quoted number a string.
+    ("toy.v1.toml", _GOOD + 'validation = "false"\n',
+     r"validation must be a boolean. Received: validation='false'"),
+    ("toy.v1.toml", _GOOD + 'learning_rate = "0.2"\n',
+     r"learning_rate must be a number. Received: learning_rate='0.2'"),
+    ("toy.v1.toml", _GOOD + "batch_size = true\n", r"batch_size must be an integer"),
     ("toy.v1.toml", _GOOD + 'method = "magic"\n', "not valid TOML"),
     ("toy.v1.toml", _GOOD.replace("fgsm_rs", "magic"), "Unknown method"),
     ("toy.v1.toml", 'description = "no settings"\n', r"a \[settings\] table"),
