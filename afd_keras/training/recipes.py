@@ -33,7 +33,10 @@ from afd_keras.utils import messages
 RECIPE_DIR = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "recipes")
 
-_FILE_NAME = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>[0-9]+)\.toml$")
+_FILE_NAME = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>[1-9][0-9]*)\.toml$")
+_FILE_NAME_RULE = ("A recipe file is named <name>.v<version>.toml, the name "
+                   "in lowercase letters, digits and underscores, the "
+                   "version from 1, without leading zeros.")
 _RECIPE_ID = re.compile(r"^(?P<name>[a-z0-9_]+)(@(?P<version>[0-9]+))?$")
 
 
@@ -69,10 +72,15 @@ def _files(directory):
     """{(name, version): path} of the recipe files in `directory`."""
     found = {}
     for file_name in sorted(os.listdir(directory)):
+        if not file_name.endswith(".toml"):
+            continue
+        # A misnamed recipe is an error, not a file silently left out.
         match = _FILE_NAME.match(file_name)
-        if match:
-            found[match["name"], int(match["version"])] = os.path.join(
-                directory, file_name)
+        if not match:
+            raise ValueError(f"{_FILE_NAME_RULE} Received: "
+                             f"{os.path.join(directory, file_name)}")
+        found[match["name"], int(match["version"])] = os.path.join(
+            directory, file_name)
     return found
 
 
@@ -108,9 +116,7 @@ def read(path):
     """
     match = _FILE_NAME.match(os.path.basename(path))
     if not match:
-        raise ValueError("A recipe file is named <name>.v<version>.toml, the "
-                         "name in lowercase letters, digits and underscores. "
-                         f"Received: {path}")
+        raise ValueError(f"{_FILE_NAME_RULE} Received: {path}")
     with open(path, "rb") as f:
         try:
             content = tomllib.load(f)

@@ -35,6 +35,13 @@ def test_a_name_without_version_is_the_newest(tmp_path):
         recipes.get("toy@3", tmp_path)
 
 
+def test_a_misnamed_file_among_the_recipes_is_an_error(tmp_path):
+    (tmp_path / "toy.v1.toml").write_text(_GOOD)
+    (tmp_path / "toy.v01.toml").write_text(_GOOD)
+    with pytest.raises(ValueError, match=r"without leading zeros.*toy.v01"):
+        recipes.get("toy", tmp_path)
+
+
 def test_overrides_win_and_are_the_runs_changes(tmp_path):
     (tmp_path / "toy.v1.toml").write_text(_GOOD)
     config = recipes.train_config("toy", tmp_path, seed=2, model_dir="runs/x")
@@ -82,6 +89,9 @@ def test_an_unknown_recipe_suggests_the_closest():
     ("toy.v1.toml", _GOOD.replace("fgsm_rs", "magic"), "Unknown method"),
     ("toy.v1.toml", 'description = "no settings"\n', r"a \[settings\] table"),
     ("Toy.toml", _GOOD, "named <name>.v<version>.toml"),
+    # v01 would name the same version as v1.
+    ("toy.v01.toml", _GOOD, "without leading zeros"),
+    ("toy.v0.toml", _GOOD, "the version from 1"),
 ])
 def test_a_bad_recipe_file_is_one_clear_error(tmp_path, file_name, content,
                                               message):
