@@ -108,3 +108,31 @@ def test_the_table_shows_autoattack_where_measured():
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert rows[0].count("| - |") == 1  # fgsm_rs: not measured yet
     assert "| 30.00% |" in rows[1]
+
+
+def _seed(card, seed):
+    card["name"] = f"{card['name']}_seed{seed}" if seed else card["name"]
+    card["training"]["seed"] = seed
+    return card
+
+
+def test_with_seeds_afds_worse_seed_meets_the_baselines_better_one():
+    # Each AFD seed beats each fgsm_rs seed on AA-lite, but the worse AFD
+    # seed's clean accuracy is below the better fgsm_rs seed's.
+    afd = [_seed(_card("afd", 0.86, 0.46, 0.45), 0),
+           _seed(_card("afd", 0.80, 0.46, 0.45), 1)]
+    fgsm_rs = [_seed(_card("fgsm_rs", 0.79, 0.40, 0.38), 0),
+               _seed(_card("fgsm_rs", 0.83, 0.40, 0.38), 1)]
+    text = claim.claim_check(afd + fgsm_rs)
+    assert text.count("against fgsm_rs") == 1  # one model, two seeds
+    assert "(seeds 0, 1: the worse on each axis)" in text
+    assert "clean -3.00" in text and "better on all three: **no**." in text
+    afd[1]["results"]["clean"]["accuracy"] = 0.87
+    assert "clean +3.00" in claim.claim_check(afd + fgsm_rs)
+
+
+def test_afd_is_checked_against_n_fgsm_too():
+    n_fgsm = _card("n_fgsm", 0.78, 0.44, 0.43)
+    text = claim.claim_check([FGSM_RS, n_fgsm, _card("afd", 0.85, 0.42, 0.41)])
+    assert "against fgsm_rs" in text and "against n_fgsm" in text
+    assert "PGD -2.00" in text.split("against n_fgsm")[1]
