@@ -10,6 +10,7 @@ import os
 from afd_keras import data
 from afd_keras.attacks.pgd import madry_step_size
 from afd_keras.evaluation import robustness
+from afd_keras.evaluation import suite
 from afd_keras.evaluation import tradeoff
 from afd_keras.training.settings import check_fields
 from afd_keras.training.settings import setting
@@ -51,6 +52,15 @@ class EvaluationSettings:
     conditions: tuple[float, ...] = setting(
         (0.0, 0.25, 0.5, 0.75, 1.0), "Dial values of the condition sweep.",
         minimum=0.0, maximum=1.0)
+    sweep_attacks: tuple[str, ...] = setting(
+        ("apgd_ce", "apgd_dlr"), "Attacks, each on every correctly "
+        "classified image, whose worst case each sweep point records as its "
+        "robust accuracy beside PGD's; empty skips them.",
+        choices=tuple(suite.WHITE_BOX))
+    chunk_examples: int = setting(
+        200, "The suites and the sweep's attacks run in chunks of N test "
+        "images, each saved as it finishes, so a killed evaluation loses at "
+        "most one chunk.", minimum=1, integer=True)
     sanity_examples: int = setting(
         200, "Examples of the gradient-masking probe.", minimum=0,
         integer=True)
@@ -122,10 +132,13 @@ class SavedEvaluation:
 
 
 def _test_split(dataset_name, load_kwargs):
-    """A loader of the first N test examples, and the split's name."""
-    def test(num_examples=None, **kwargs):
-        return data.load(dataset_name, "test", batch_size=500,
-                         num_examples=num_examples, **{**load_kwargs, **kwargs})
+    """A loader of the test examples [start, num_examples), and the split's
+    name."""
+    def test(num_examples=None, start=0, **kwargs):
+        dataset = data.load(dataset_name, "test", batch_size=500,
+                            num_examples=num_examples,
+                            **{**load_kwargs, **kwargs})
+        return dataset.unbatch().skip(start).batch(500) if start else dataset
     # Numbers on the embedded sample must never pass for the test split's.
     return test, "sample test" if load_kwargs["source"] == "sample" else "test"
 
@@ -146,17 +159,89 @@ def _evaluator(model, epsilon, verbose):
     return evaluate
 
 
-def _autoattack(saved, evaluate, test, split, epsilon, num_examples):
+def _merged(parts):
+    """One evaluation result from those of consecutive chunks of examples."""
+    total = sum(part["num_examples"] for part in parts)
+
+    def mean(values):
+        # Per-example accuracies, so the counts add up exactly.
+        return sum(round(v * part["num_examples"])
+                   for v, part in zip(values, parts)) / max(total, 1)
+
+    return {
+        "clean": mean([part["clean"] for part in parts]),
+        "robust": mean([part["robust"] for part in parts]),
+        "num_examples": total,
+        "attacks": {spec: {**settings, "accuracy": mean(
+            [part["attacks"][spec]["accuracy"] for part in parts])}
+                    for spec, settings in parts[0]["attacks"].items()},
+        "sanity_checks_passed": all(part["sanity_checks_passed"]
+                                    for part in parts),
+        "seconds": round(sum(part["seconds"] for part in parts), 1)}
+
+
+def _in_chunks(saved, piece, settings, evaluate, test, num_examples,
+               attacks, chunk_examples):
+    """`evaluate` on the first `num_examples` test images, chunk by chunk.
+
+    Each chunk is a saved piece of its own, named by its range: examples are
+    evaluated independently, so the merged result is the whole one, and a
+    killed evaluation resumes at the first unfinished chunk.
+    """
+    available = sum(int(labels.shape[0]) for _, labels in test(num_examples))
+    parts = []
+    for start in range(0, available, chunk_examples):
+        stop = min(start + chunk_examples, available)
+        parts.append(saved.get(
+            f"{piece}[{start}:{stop}]", settings,
+            lambda start=start, stop=stop: evaluate(test(stop, start=start),
+                                                    attacks)))
+    return _merged(parts)
+
+
+def _autoattack(saved, evaluate, test, split, epsilon, settings):
     """The card's `results.autoattack`, or None when it is skipped."""
-    if not num_examples:
+    if not settings.autoattack_examples:
         return None
-    result = saved.get(
-        "autoattack", {"num_examples": num_examples, "split": split,
-                       "epsilon": epsilon},
-        lambda: evaluate(test(num_examples), ["autoattack"]))
+    result = _in_chunks(saved, "autoattack", {"split": split,
+                                              "epsilon": epsilon},
+                        evaluate, test, settings.autoattack_examples,
+                        ["autoattack"], settings.chunk_examples)
     return {"accuracy": result["robust"], "split": split,
             "num_examples": result["num_examples"],
             "attacks": result["attacks"], "seconds": result["seconds"]}
+
+
+def _condition_sweep(model, saved, evaluate, test, split, epsilon, pgd,
+                     settings, verbose):
+    """The card's `results.condition_sweep`: clean, PGD and the worst case
+    of `settings.sweep_attacks` at each dial value."""
+    points = saved.get(
+        "condition_sweep", {"conditions": list(settings.conditions),
+                            "attack": pgd, "split": split, "epsilon": epsilon,
+                            "num_examples": settings.sweep_examples},
+        lambda: [{"condition": c, "clean": r.clean_accuracy,
+                  "pgd": r.robust_accuracy, "num_examples": r.num_examples}
+                 for c, r in tradeoff.sweep_condition(
+                     model, test(settings.sweep_examples), epsilon,
+                     settings.conditions, [pgd], sanity_examples=0,
+                     verbose=verbose).items()])
+    if not settings.sweep_attacks:
+        return points
+    original = float(model.condition.numpy())
+    try:
+        for point in points:
+            model.set_condition(point["condition"])
+            result = _in_chunks(
+                saved, f"condition_sweep_robust[c={point['condition']:g}]",
+                {"attacks": list(settings.sweep_attacks), "split": split,
+                 "epsilon": epsilon}, evaluate, test, settings.sweep_examples,
+                list(settings.sweep_attacks), settings.chunk_examples)
+            point["robust"] = result["robust"]
+            point["robust_attacks"] = list(settings.sweep_attacks)
+    finally:
+        model.set_condition(original)
+    return points
 
 
 def card_results(model, dataset, epsilon, settings, saved, *, conditional,
@@ -197,28 +282,16 @@ def card_results(model, dataset, epsilon, settings, saved, *, conditional,
         "pgd_subset", {"attack": pgd, "num_examples": settings.aa_lite_examples,
                        "split": split, "epsilon": epsilon},
         lambda: evaluate(test(settings.aa_lite_examples), [pgd]))
-    aa_lite = saved.get(
-        "aa_lite", {"num_examples": settings.aa_lite_examples, "split": split,
-                    "epsilon": epsilon},
-        lambda: evaluate(test(settings.aa_lite_examples), ["aa_lite"]))
-    autoattack = _autoattack(saved, evaluate, test, split, epsilon,
-                             settings.autoattack_examples)
+    aa_lite = _in_chunks(saved, "aa_lite", {"split": split,
+                                            "epsilon": epsilon},
+                         evaluate, test, settings.aa_lite_examples,
+                         ["aa_lite"], settings.chunk_examples)
+    autoattack = _autoattack(saved, evaluate, test, split, epsilon, settings)
     sample = saved.get(
         "sample", {}, lambda: evaluate(test(source="sample", data_dir=None),
                                        []))
-    sweep = []
-    if conditional:
-        sweep = saved.get(
-            "condition_sweep", {"conditions": list(settings.conditions),
-                                "attack": pgd, "split": split,
-                                "epsilon": epsilon,
-                                "num_examples": settings.sweep_examples},
-            lambda: [{"condition": c, "clean": r.clean_accuracy,
-                      "pgd": r.robust_accuracy, "num_examples": r.num_examples}
-                     for c, r in tradeoff.sweep_condition(
-                         model, test(settings.sweep_examples), epsilon,
-                         settings.conditions, [pgd], sanity_examples=0,
-                         verbose=verbose).items()])
+    sweep = (_condition_sweep(model, saved, evaluate, test, split, epsilon,
+                              pgd, settings, verbose) if conditional else [])
     results = {
         "clean": {"accuracy": main["clean"], "split": split,
                   "num_examples": main["num_examples"]},
@@ -242,16 +315,17 @@ def card_results(model, dataset, epsilon, settings, saved, *, conditional,
     return results
 
 
-def card_autoattack(model, dataset, epsilon, saved, *, num_examples,
+def card_autoattack(model, dataset, epsilon, saved, *, settings,
                     load_kwargs, verbose=1):
     """Runs (or reads from `saved`) AutoAttack alone, for a card's
-    `results.autoattack`; None when `num_examples` is 0.
+    `results.autoattack`; None when `settings.autoattack_examples` is 0.
 
     Example:
 
-    >>> card_autoattack(model, "mnist", 0.3, saved, num_examples=1000,
+    >>> card_autoattack(model, "mnist", 0.3, saved,
+    ...                 settings=EvaluationSettings(autoattack_examples=1000),
     ...                 load_kwargs={"source": "auto", "data_dir": None})
     """
     test, split = _test_split(dataset, load_kwargs)
     return _autoattack(saved, _evaluator(model, epsilon, verbose), test, split,
-                       epsilon, num_examples)
+                       epsilon, settings)

@@ -148,8 +148,8 @@ def add_autoattack(name, work_dir, *, zoo_dir=None, num_examples=1000,
     weights.
 
     The weights and every other result stay as they are. The evaluation is
-    saved in `work_dir`, keyed by the weights, so a killed run resumes
-    without repeating it.
+    saved in `work_dir` chunk by chunk, keyed by the weights, so a killed run
+    resumes at its first unfinished chunk.
 
     Args:
         name: a published model.
@@ -176,7 +176,8 @@ def add_autoattack(name, work_dir, *, zoo_dir=None, num_examples=1000,
         standard.weights_digest(model), True)
     card["results"]["autoattack"] = standard.card_autoattack(
         model, card["dataset"], card["threat_model"]["epsilon"], saved,
-        num_examples=num_examples, verbose=verbose,
+        settings=standard.EvaluationSettings(autoattack_examples=num_examples),
+        verbose=verbose,
         load_kwargs=dict(data_dir=data_dir or os.environ.get(
             loader_lib.DATA_DIR_ENV), source=source))
     cards.validate(card)
