@@ -6,23 +6,27 @@ acc(k) is the accuracy after k steps of the same schedule; cleverhans runs K
 passes on every example. K / sum_k acc(k) is the best speed-up at equal cost
 per pass.
 
-Usage: python experiments/pgd_work_bound.py RUN_DIR [NUM_EXAMPLES] [K]
+Usage: python experiments/pgd_work_bound.py MODEL [NUM_EXAMPLES] [K]
+(MODEL: a run dir, a zoo name or a .keras file; its dataset and budget are
+the model's own, read as afd-evaluate reads them.)
 """
 
 import sys
 
-import keras
 import numpy as np
 
 from afd_keras import attacks
 from afd_keras import data
+from afd_keras import zoo
+from afd_keras.attacks.pgd import madry_step_size
 
 
-def main(run_dir, num_examples=1000, num_steps=20, epsilon=0.3):
-    model = keras.models.load_model(f"{run_dir}/classifier.keras")
+def main(run_dir, num_examples=1000, num_steps=20):
+    model = zoo.load_model(run_dir)
+    dataset, _, epsilon = zoo.threat_setting(run_dir)
     images, labels = next(iter(data.load(
-        "mnist", "test", batch_size=num_examples, source="local")))
-    step_size = 2.5 * epsilon / num_steps  # the benchmark's schedule
+        dataset, "test", batch_size=num_examples)))
+    step_size = madry_step_size(epsilon, num_steps)  # the benchmark's schedule
     standing = []
     for k in range(num_steps):
         x_adv = images if k == 0 else attacks.pgd(

@@ -35,17 +35,23 @@ def _module_name(path, root):
     return ".".join(parts)
 
 
-def _imports(path, package):
-    """(imported module, line, at top level) for each import in a file."""
+def _imports(path, module):
+    """(imported module, line, at top level) for each import in a file;
+    relative imports are resolved against the module's package."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     top_level = {id(node) for node in tree.body}
+    here = module.split(".") if path.name == "__init__.py" else (
+        module.split(".")[:-1])
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(here[:len(here) - node.level + 1] +
+                            ([node.module] if node.module else [])
+                            ) if node.level else node.module
             # `from a.b import c` imports a.b.c when c is a module.
-            targets = [f"{node.module}.{alias.name}" for alias in node.names]
+            targets = [f"{base}.{alias.name}" for alias in node.names]
         else:
             continue
         found += [(t, node.lineno, id(node) in top_level) for t in targets]
@@ -76,7 +82,7 @@ def check_layering(root):
     graph, problems = {}, []
     for module, path in files.items():
         graph[module] = set()
-        for target, line, top_level in _imports(path, package):
+        for target, line, top_level in _imports(path, module):
             if target.split(".")[0] in LAZY and top_level:
                 problems.append(f"{module}:{line} imports {target} at top "
                                 "level; import it where it is used")
@@ -134,6 +140,11 @@ def _plant(tmp_path, files):
     # data reaching up to the zoo, even from inside a function.
     ({"data/loader.py": "def f():\n    from afd_keras import zoo\n"},
      "afd_keras.data.loader:2 imports afd_keras.zoo, which is on a higher floor"),
+    # The same, relative.
+    ({"data/loader.py": "from ..zoo import cards\n"},
+     "afd_keras.data.loader:1 imports afd_keras.zoo, which is on a higher floor"),
+    ({"data/__init__.py": "from .. import zoo\n"},
+     "afd_keras.data:1 imports afd_keras.zoo, which is on a higher floor"),
     ({"utils/a.py": "from afd_keras.utils import b\n",
       "utils/b.py": "import afd_keras.utils.a\n"},
      "import cycle: afd_keras.utils.a -> afd_keras.utils.b -> afd_keras.utils.a"),
@@ -148,6 +159,7 @@ def test_the_check_catches_a_planted_violation(tmp_path, files, expected):
 def test_the_check_accepts_downward_imports(tmp_path):
     root = _plant(tmp_path, {
         "zoo/loader.py": "from afd_keras.data import reader\n"
+                         "from ..utils import messages\n"
                          "def f():\n    import matplotlib\n",
         "data/reader.py": "from afd_keras.utils import messages\n",
         "utils/messages.py": "import difflib\n"})

@@ -9,6 +9,7 @@ Usage:
 
 from absl import flags
 
+from afd_keras import attacks
 from afd_keras import cli
 from afd_keras import data
 from afd_keras import evaluation
@@ -30,7 +31,7 @@ _SPLIT = flags.DEFINE_enum(
     "split", "test", ["test", "validation"], "The split to evaluate on: "
     "validation (held out of the training set, for choosing a method) or "
     "test (for final numbers only).")
-_NORM = flags.DEFINE_enum("norm", None, ["linf", "l2"],
+_NORM = flags.DEFINE_enum("norm", None, list(attacks.NORMS),
                           "Threat model (default: the model's; else linf).")
 _EPSILON = flags.DEFINE_float(
     "epsilon", None, "Budget on [0, 1] images (default: the model's; else "

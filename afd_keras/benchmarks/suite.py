@@ -70,7 +70,7 @@ class BenchmarkOptions:
         200, "attacks: test images for the suites (autoattack, aa_lite, "
         "ART's AutoAttack).", minimum=1, integer=True)
     # One epoch was too short: bf16 lost 18 PGD points after one epoch and
-    # none after five (WORKSPACE_NOTES, "Zoo").
+    # none after five (docs/experiments.md, "bf16 against float32").
     precision_epochs: int = setting(
         3, "precision: MNIST training epochs per precision.", minimum=1,
         integer=True)

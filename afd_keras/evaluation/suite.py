@@ -84,19 +84,22 @@ def split_specs(items):
 
     A spec's settings are separated by commas too, so an item that holds a
     setting ("key=value") but no attack name belongs to the spec before it.
-    A ';' between settings, as in commands written before the syntax was
-    one, still reads as a comma.
 
     Example: `split_specs("fgsm,pgd:num_steps=40,step_size=0.01,aa_lite"
     .split(","))` gives ["fgsm", "pgd:num_steps=40,step_size=0.01",
     "aa_lite"].
 
     Raises:
-        ValueError: a setting before any attack name.
+        ValueError: a setting before any attack name, or a ';' (the old
+            separator of settings; it is ',' everywhere now).
     """
     specs = []
     for item in items:
-        item = item.strip().replace(";", ",")
+        item = item.strip()
+        if ";" in item:
+            raise ValueError(
+                "Attack settings are separated by ',', as in "
+                f"'pgd:num_steps=40,step_size=0.01'. Received: {item!r}")
         if "=" in item.partition(":")[0]:
             if not specs:
                 raise ValueError(

@@ -2,6 +2,7 @@
 weights are loaded. Nothing here depends on the model. `load_model` also
 takes a run dir or a `.keras` file."""
 
+import dataclasses
 import json
 import os
 
@@ -201,8 +202,8 @@ def threat_setting(path, *, dataset=None, norm=None, epsilon=None):
     """The dataset and threat model to evaluate a model on.
 
     Whatever is not given comes from the model: a zoo model's card, or a
-    run dir's training config. A bare `.keras` file defaults to MNIST with
-    an L-inf budget of 0.3.
+    run dir's training config. A bare `.keras` file gets `afd-train`'s
+    defaults (MNIST, L-inf, 0.3).
 
     Args:
         path: as for `load_model`.
@@ -226,9 +227,16 @@ def threat_setting(path, *, dataset=None, norm=None, epsilon=None):
         raise ValueError(
             f"{path} was trained on {trained['dataset']}; evaluate it on "
             f"that (or leave --dataset out). Received: dataset={dataset!r}")
-    return (dataset or trained.get("dataset", "mnist"),
-            norm or trained.get("norm", "linf"),
-            epsilon if epsilon is not None else trained.get("epsilon", 0.3))
+    # A bare model file falls back on afd-train's defaults.
+    defaults = {field.name: field.default
+                for field in dataclasses.fields(run_folder.TrainConfig)}
+    trained = {"norm": _TRAINING_NORM, **defaults, **trained}
+    return (dataset or trained["dataset"], norm or trained["norm"],
+            epsilon if epsilon is not None else trained["epsilon"])
+
+
+# Training is L-inf only, so a run's config has no norm.
+_TRAINING_NORM = "linf"
 
 
 def _is_zoo_name(path):
@@ -244,7 +252,6 @@ def _trained_setting(path):
     if os.path.isfile(summary):
         with open(summary, encoding="utf-8") as f:
             config = json.load(f)["config"]
-        # Training is L-inf only; a run's config has no norm.
-        return {"dataset": config["dataset"], "norm": "linf",
+        return {"dataset": config["dataset"], "norm": _TRAINING_NORM,
                 "epsilon": config["epsilon"]}
     return {}

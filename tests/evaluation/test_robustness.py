@@ -91,15 +91,18 @@ def test_bad_attack_specs_are_rejected(spec, pattern):
 @pytest.mark.parametrize("text,specs", [
     ("fgsm,pgd:num_steps=40,step_size=0.01,aa_lite",
      ["fgsm", "pgd:num_steps=40,step_size=0.01", "aa_lite"]),
-    # The ';' of older commands (in shipped cards) reads as a comma.
-    ("pgd:num_steps=40;step_size=0.01,aa_lite",
-     ["pgd:num_steps=40,step_size=0.01", "aa_lite"]),
     ("square:max_queries=50", ["square:max_queries=50"]),
 ])
 def test_a_comma_list_regroups_into_the_specs_it_was_made_of(text, specs):
     assert suite.split_specs(text.split(",")) == specs
     for spec in suite.expand(specs):
         suite.parse_attack(spec)
+
+
+def test_the_old_semicolon_separator_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"separated by ','.*Received: "
+                                         r"'pgd:num_steps=40;step_size=0.01'"):
+        suite.split_specs(["pgd:num_steps=40;step_size=0.01", "aa_lite"])
 
 
 def test_a_list_that_starts_with_a_setting_is_rejected():

@@ -3,6 +3,7 @@ evaluation code reproduces."""
 
 import dataclasses
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 import afd_keras
 from afd_keras.data import sample
+from afd_keras.evaluation import suite
 from afd_keras.training import recipes
 from afd_keras.zoo import cards
 from afd_keras.zoo import readme as readme_lib
@@ -82,6 +84,14 @@ def test_the_card_names_the_recipe_that_trained_it(name):
         training["seed"])
     assert card["reproduce"]["train"] == recipes.train_command(
         config, f"runs/{name}", data_dir="$AFD_DATA_DIR")
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_the_cards_evaluate_command_names_attacks_afd_evaluate_reads(name):
+    command = afd_keras.zoo.get_info(name)["reproduce"]["evaluate"]
+    attacks = shlex.split(command.partition("--attacks=")[2])[0]
+    for spec in suite.expand(suite.split_specs(attacks.split(","))):
+        suite.parse_attack(spec)
 
 
 @pytest.mark.parametrize("name", PUBLISHED)
