@@ -142,3 +142,93 @@ def claim_check(group):
         if parts:
             paragraphs.append(" ".join(parts))
     return "\n\n".join(paragraphs)
+
+
+# What makes a dial a dial (issue 22): distinct points that trade clean for
+# robust accuracy, from near the standard model's clean accuracy to at least
+# fgsm_rs's robustness.
+_DIAL_POINTS = 4
+_DIAL_CLEAN_GAP = 0.03
+# Two points closer than this in robust accuracy count as one.
+_DISTINCT = 0.01
+
+
+def _apgd_worst_case(card):
+    """fgsm_rs's accuracy under APGD-CE then APGD-DLR, the sweep's attacks:
+    AA-lite's cumulative accuracy after its APGD-DLR, on the same images."""
+    attacks = card["results"]["aa_lite"].get("attacks", {})
+    return next((a["accuracy"] for spec, a in attacks.items()
+                 if spec.startswith("apgd_dlr")), None)
+
+
+def dial_check(group):
+    """Whether each AFD dial model's condition sweep trades.
+
+    A dial trades when at least 4 of its points are distinct (1 point
+    apart in robust accuracy), clean accuracy falls as robust accuracy
+    rises along the dial (beyond two standard errors of the sweep's
+    images, nowhere the other way), its clean end is within 3 points of
+    the standard model's clean accuracy, and its robust end is at least
+    fgsm_rs's (its better seed) under the same attacks on the same images.
+    Only sweeps that record their APGD worst case (`robust`) are checked.
+
+    Args:
+        group: the cards of one dataset.
+
+    Returns:
+        Markdown text, one paragraph per dial model; "" when none has an
+        APGD sweep.
+
+    Example:
+
+    >>> print(dial_check(group))
+    """
+    paragraphs = []
+    for card in (c for c in group if c["training"]["method"] == "afd"):
+        sweep = sorted(card["results"]["condition_sweep"],
+                       key=lambda p: p["condition"])
+        if not sweep or "robust" not in sweep[0]:
+            continue
+        standard = _baseline(group, [card], "standard")
+        fgsm_rs = _baseline(group, [card], "fgsm_rs")
+        n = sweep[0]["num_examples"]
+        by_robust = sorted(sweep, key=lambda p: p["robust"])
+        distinct = by_robust[:1]
+        for point in by_robust[1:]:
+            if point["robust"] - distinct[-1]["robust"] >= _DISTINCT:
+                distinct.append(point)
+
+        def noise(a, b):
+            return _NOISE_STANDARD_ERRORS * math.sqrt(
+                (a * (1 - a) + b * (1 - b)) / n)
+
+        trades = all(
+            later["clean"] <= earlier["clean"] + noise(earlier["clean"],
+                                                       later["clean"])
+            for earlier, later in zip(by_robust, by_robust[1:]))
+        clean_end, robust_end = by_robust[0], by_robust[-1]
+        checks = [(f"{len(distinct)} distinct points (needs {_DIAL_POINTS})",
+                   len(distinct) >= _DIAL_POINTS),
+                  ("clean falls as robust rises", trades)]
+        if standard:
+            best = max(c["results"]["clean"]["accuracy"] for c in standard)
+            checks.append((f"clean end {100 * clean_end['clean']:.1f}% vs "
+                           f"standard {100 * best:.1f}%",
+                           clean_end["clean"] >= best - _DIAL_CLEAN_GAP))
+        worst_cases = [_apgd_worst_case(c) for c in fgsm_rs or []]
+        if worst_cases and None not in worst_cases:
+            checks.append((f"robust end {100 * robust_end['robust']:.1f}% vs "
+                           f"fgsm_rs {100 * max(worst_cases):.1f}%",
+                           robust_end["robust"] >= max(worst_cases)))
+        verdict = ("yes" if len(checks) == 4 and all(ok for _, ok in checks)
+                   else "**no**" if not all(ok for _, ok in checks)
+                   else "**not shown** (no baseline to compare with)")
+        attacks = " + ".join(sweep[0]["robust_attacks"])
+        paragraphs.append(
+            f"`{card['name']}`'s dial (c = "
+            + ", ".join(f"{p['condition']:g}" for p in sweep)
+            + f"; {attacks} on the first {n:,}): "
+            + "; ".join(f"{text} {'(ok)' if ok else '(fails)'}"
+                        for text, ok in checks)
+            + f"; a dial that trades: {verdict}.")
+    return "\n\n".join(paragraphs)

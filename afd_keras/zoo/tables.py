@@ -93,8 +93,8 @@ def markdown(all_cards):
                 f"{_percent(r['aa_lite']['accuracy'])} | "
                 f"{_percent(r['autoattack']['accuracy']) if 'autoattack' in r else '-'} | "
                 f"{t['wall_time_seconds'] / 60:.1f} min |")
-        check = claim.claim_check(group)
-        if check:
-            lines += ["", check]
+        for check in (claim.claim_check(group), claim.dial_check(group)):
+            if check:
+                lines += ["", check]
         sections.append("\n".join(lines))
     return "\n\n".join(sections)

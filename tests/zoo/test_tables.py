@@ -136,3 +136,57 @@ def test_afd_is_checked_against_n_fgsm_too():
     text = claim.claim_check([FGSM_RS, n_fgsm, _card("afd", 0.85, 0.42, 0.41)])
     assert "against fgsm_rs" in text and "against n_fgsm" in text
     assert "PGD -2.00" in text.split("against n_fgsm")[1]
+
+
+def _dial(points, clean=0.85):
+    """An AFD dial card whose sweep has these (clean, robust) points."""
+    card = _card("afd", clean, 0.4, 0.4)
+    card["results"]["condition_sweep"] = [
+        {"condition": i / (len(points) - 1), "clean": c, "pgd": r,
+         "robust": r, "robust_attacks": ["apgd_ce", "apgd_dlr"],
+         "num_examples": 1000} for i, (c, r) in enumerate(points)]
+    return card
+
+
+def _with_apgd(card, worst_case):
+    card["results"]["aa_lite"]["attacks"] = {
+        "apgd_ce:num_steps=100": {"accuracy": worst_case + 0.01},
+        "apgd_dlr:num_steps=100": {"accuracy": worst_case},
+        "square:max_queries=1000": {"accuracy": worst_case}}
+    return card
+
+
+TRADING = [(0.90, 0.0), (0.88, 0.10), (0.84, 0.25), (0.80, 0.36),
+           (0.76, 0.41)]
+
+
+@pytest.mark.parametrize("points, standard_clean, fgsm_rs_apgd, verdict", [
+    (TRADING, 0.91, 0.40, "yes"),
+    # A switch: two settings, repeated.
+    ([(0.90, 0.0), (0.90, 0.0), (0.90, 0.0), (0.80, 0.40), (0.80, 0.40)],
+     0.91, 0.40, "**no**"),
+    # The clean end 4 points short of the standard model.
+    (TRADING, 0.94, 0.40, "**no**"),
+    # The robust end below fgsm_rs's.
+    (TRADING, 0.91, 0.42, "**no**"),
+    # Robust rises, and so does clean, beyond noise.
+    ([(0.80, 0.0), (0.84, 0.10), (0.88, 0.25), (0.90, 0.36), (0.91, 0.41)],
+     0.91, 0.40, "**no**"),
+])
+def test_a_dial_trades_only_when_it_meets_every_criterion(
+        points, standard_clean, fgsm_rs_apgd, verdict):
+    group = [_card("standard", standard_clean, 0.0, 0.0),
+             _with_apgd(_card("fgsm_rs", 0.80, 0.42, 0.38), fgsm_rs_apgd),
+             _dial(points)]
+    text = claim.dial_check(group)
+    assert text.endswith(f"a dial that trades: {verdict}."), text
+    assert "apgd_ce + apgd_dlr on the first 1,000" in text
+    assert text in tables.markdown(group)
+
+
+def test_a_dial_without_baselines_is_not_shown_and_pgd_sweeps_are_skipped():
+    assert "**not shown**" in claim.dial_check([_dial(TRADING)])
+    pgd_only = _dial(TRADING)
+    for point in pgd_only["results"]["condition_sweep"]:
+        del point["robust"], point["robust_attacks"]
+    assert claim.dial_check([pgd_only]) == ""
