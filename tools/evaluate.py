@@ -63,7 +63,11 @@ _BASELINES = flags.DEFINE_list(
     "label=path to a report.json or the folder holding it.")
 _OUTPUT_DIR = flags.DEFINE_string(
     "output_dir", None, "Where to write report.json, report.md and the "
-    "trade-off files (default: print only).")
+    "trade-off files (default: print only); the finished batches are saved "
+    "there too, and re-running with the same folder resumes.")
+_BATCH_SIZE = flags.DEFINE_integer(
+    "batch_size", 500, "Examples per batch; with --output_dir a kill loses "
+    "at most one batch.", lower_bound=1)
 
 
 def _conditions(values):
@@ -86,7 +90,7 @@ def main(argv):
     dataset, norm, epsilon = zoo.threat_setting(
         _MODEL.value, dataset=_DATASET.value, norm=_NORM.value,
         epsilon=_EPSILON.value)
-    examples = data.load(dataset, _SPLIT.value, batch_size=500,
+    examples = data.load(dataset, _SPLIT.value, batch_size=_BATCH_SIZE.value,
                          data_dir=_DATA_DIR.value, source=_SOURCE.value,
                          num_examples=_NUM_EXAMPLES.value)
     attacks = suite.split_specs(_ATTACKS.value)

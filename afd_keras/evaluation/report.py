@@ -6,6 +6,7 @@ from afd_keras.evaluation import robustness
 from afd_keras.evaluation import tradeoff
 
 REPORT_FILE = "report.json"
+PROGRESS_FILE = "progress.npz"
 
 
 def load_result(path):
@@ -27,7 +28,9 @@ def write_reports(model, dataset, epsilon, attacks, output_dir=None, *,
                   conditions=(), baselines=None, **kwargs):
     """Evaluates a model and writes its reports.
 
-    Writes `report.json` and `report.md` for the model at its own condition.
+    Writes `report.json` and `report.md` for the model at its own condition;
+    its batches are saved to `progress.npz` as they finish, so that a killed
+    run given the same folder resumes at its first unfinished batch.
     With `conditions`, also sweeps the condition dial and writes
     `tradeoff.json`, `tradeoff.md` and `tradeoff.png`, with `baselines` as
     points.
@@ -53,8 +56,13 @@ def write_reports(model, dataset, epsilon, attacks, output_dir=None, *,
     """
     baseline_results = {label: load_result(path)
                         for label, path in (baselines or {}).items()}
+    # With a folder to write to, a killed evaluation resumes batch by batch.
+    progress = (os.path.join(output_dir, PROGRESS_FILE) if output_dir
+                else None)
+    if output_dir:
+        os.makedirs(output_dir, exist_ok=True)
     result = robustness.evaluate_robustness(model, dataset, epsilon, attacks,
-                                            **kwargs)
+                                            progress_file=progress, **kwargs)
     markdown = result.to_markdown()
     sweep = None
     if conditions:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import os
 import time
 
 import keras
@@ -12,6 +13,7 @@ from afd_keras.evaluation import pass_bound
 from afd_keras.evaluation import sanity
 from afd_keras.evaluation import suite
 from afd_keras.models import accuracy
+from afd_keras.utils import checksums
 
 
 @dataclasses.dataclass
@@ -87,7 +89,8 @@ class RobustnessResult:
 
 def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
                         norm="linf", num_examples=None, sanity_examples=200,
-                        measure_pass_bound=False, verbose=1):
+                        measure_pass_bound=False, progress_file=None,
+                        verbose=1):
     """Measures clean and robust accuracy over a dataset.
 
     Only examples the model classifies correctly are attacked; the others
@@ -118,6 +121,10 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
             batch size, for each attack's ratio to its pass bound (see
             `pass_bound`). Every result counts each attack's seconds and
             passes.
+        progress_file: an `.npz` where each batch's results are saved as it
+            finishes; a killed evaluation given the same file resumes at its
+            first unfinished batch (same weights, attacks and examples, else
+            it starts afresh). None saves nothing.
         verbose: 1 shows a progress bar with an ETA.
 
     Returns:
@@ -140,12 +147,30 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     start = time.time()
     clean, per_attack, seen = [], {spec: [] for spec in specs}, 0
     counter = pass_bound.counter_for(model)
-    passes = {spec: {"forward": 0, "backward": 0} for spec in specs}
-    attack_seconds = dict.fromkeys(specs, 0.0)
-    first_batch_size = {}
+    progress_saved = _Progress(progress_file, {
+        "weights": checksums.arrays_digest(model.get_weights()),
+        "attacks": specs, "epsilon": float(epsilon), "norm": norm})
+    costs = progress_saved.costs or {
+        "passes": {spec: {"forward": 0, "backward": 0} for spec in specs},
+        "attack_seconds": dict.fromkeys(specs, 0.0), "first_batch_size": {},
+        "seconds": 0.0}
+    passes, attack_seconds = costs["passes"], costs["attack_seconds"]
+    first_batch_size = costs["first_batch_size"]
     probe_x, probe_y = [], []
     for batch, (x, y) in enumerate(dataset):
         y = tf.cast(y, tf.int32)
+        if batch < len(progress_saved.batches):
+            # Finished before a kill: its results, with no attack rerun.
+            saved = progress_saved.batch(batch, y.numpy())
+            clean.append(saved["clean"])
+            for j, spec in enumerate(specs):
+                per_attack[spec].append(saved[f"attack{j}"])
+            index = np.flatnonzero(saved["clean"])
+            probe_x.append(tf.gather(x, index))
+            probe_y.append(tf.gather(y, index))
+            seen += len(y)
+            progress.update(seen)
+            continue
         correct = accuracy.correct_predictions(model, x, y)
         clean.append(correct)
         index = np.flatnonzero(correct)
@@ -165,12 +190,16 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
                     tf.gather(y, alive), epsilon, norm, batch)
                 attack_seconds[spec] += time.perf_counter() - attack_start
                 for kind, count in counter.counts().items():
-                    passes[spec][kind] += count - before[kind]
+                    passes[spec][kind] += int(count - before[kind])
             survivors[spec] = survived
             per_attack[spec].append(survived)
         probe_x.append(x_correct)
         probe_y.append(y_correct)
         seen += len(y)
+        costs["seconds"] += time.time() - start
+        start = time.time()
+        progress_saved.add(y.numpy(), correct, [survivors[s] for s in specs],
+                           costs)
         progress.update(seen)
     clean = np.concatenate(clean)
     per_attack = {spec: np.concatenate(v) for spec, v in per_attack.items()}
@@ -180,7 +209,7 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     if sanity_examples:
         checks += _probe(model, tf.concat(probe_x, 0)[:sanity_examples],
                          tf.concat(probe_y, 0)[:sanity_examples], epsilon, norm)
-    seconds = time.time() - start
+    seconds = costs["seconds"] + time.time() - start
     costs = {spec: {"seconds": attack_seconds[spec],
                     **{f"{kind}_passes": n
                        for kind, n in passes[spec].items()}}
@@ -200,6 +229,52 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
         warnings=[f"sanity check failed, {c['check']}: {c['detail']}; "
                   "suspect gradient masking." for c in checks if not c["passed"]],
         attack_costs=costs)
+
+
+class _Progress:
+    """An evaluation's finished batches, saved to an `.npz` as they finish.
+
+    The file holds each batch's labels, clean correctness and survivors per
+    attack, and the costs so far. It is used only if its key (weights,
+    attacks, budget) matches, and each batch only if its labels do.
+    """
+
+    def __init__(self, path, key):
+        self.path, self.key = path, json.dumps(key, sort_keys=True)
+        self.batches, self.costs = [], None
+        if path and os.path.isfile(path):
+            with np.load(path, allow_pickle=False) as saved:
+                state = json.loads(str(saved["state"]))
+                if state["key"] == self.key:
+                    self.costs = state["costs"]
+                    self.batches = [
+                        {name: saved[f"{i}/{name}"] for name in state["arrays"]}
+                        for i in range(state["batches"])]
+
+    def batch(self, i, labels):
+        """The saved results of batch `i`, checked against its labels."""
+        if not np.array_equal(self.batches[i]["labels"], labels):
+            raise ValueError(
+                f"{self.path} holds another dataset's results: batch {i}'s "
+                "labels differ. Delete it, or evaluate the examples it was "
+                "written for.")
+        return self.batches[i]
+
+    def add(self, labels, clean, survivors, costs):
+        """Saves one more finished batch, atomically."""
+        if not self.path:
+            return
+        arrays = {"labels": labels, "clean": clean,
+                  **{f"attack{j}": s for j, s in enumerate(survivors)}}
+        self.batches.append(arrays)
+        self.costs = costs
+        state = {"key": self.key, "batches": len(self.batches),
+                 "arrays": list(arrays), "costs": costs}
+        incoming = self.path + ".incoming.npz"
+        np.savez(incoming, state=np.array(json.dumps(state)),
+                 **{f"{i}/{name}": value for i, batch in enumerate(self.batches)
+                    for name, value in batch.items()})
+        os.replace(incoming, self.path)
 
 
 def _survives(model, name, settings, x, y, epsilon, norm, batch):

@@ -3,7 +3,6 @@ results a zoo card records, and the saved pieces that let a killed
 evaluation resume."""
 
 import dataclasses
-import hashlib
 import json
 import os
 
@@ -14,6 +13,7 @@ from afd_keras.evaluation import suite
 from afd_keras.evaluation import tradeoff
 from afd_keras.training.settings import check_fields
 from afd_keras.training.settings import setting
+from afd_keras.utils import checksums
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,11 +83,7 @@ def weights_digest(model):
     """
     # Of the values, not of the file: the file also holds layer names, which
     # Keras numbers per process.
-    digest = hashlib.sha256()
-    for array in model.get_weights():
-        digest.update(str(array.shape).encode())
-        digest.update(array.astype("float32").tobytes())
-    return digest.hexdigest()
+    return checksums.arrays_digest(model.get_weights())
 
 
 class SavedEvaluation:

@@ -52,3 +52,18 @@ def verify(path, expected_sha256, expected_size=None):
         raise errors.ChecksumError(
                 f"{path} has sha256 {found}, expected {expected_sha256}; the file is "
                 "corrupt or not the original. Replace it with the original file.")
+
+
+def arrays_digest(arrays):
+    """A sha256 of arrays' shapes and float32 values, e.g. a model's
+    `get_weights()`: the same weights give the same digest in any process.
+
+    Example:
+
+    >>> arrays_digest(model.get_weights())
+    """
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(str(array.shape).encode())
+        digest.update(array.astype("float32").tobytes())
+    return digest.hexdigest()

@@ -164,3 +164,64 @@ def test_autoattack_is_never_weaker_than_aa_lite(mnist_sample_test):
         model, test, 0.3, [name], sanity_examples=0, verbose=0).robust_accuracy
         for name in ("aa_lite", "autoattack")}
     assert robust["autoattack"] <= robust["aa_lite"]
+
+
+class _Killed(Exception):
+    pass
+
+
+def test_a_killed_evaluation_resumes_at_its_first_unfinished_batch(
+        undefended_mnist_model, mnist_sample_test, tmp_path, monkeypatch):
+    model, progress = undefended_mnist_model, str(tmp_path / "progress.npz")
+    # FGSM and the suite's survivors chain: deterministic, so the resumed
+    # result must be the uninterrupted one, count for count.
+    attacks = ["fgsm", "pgd:num_steps=3,step_size=0.05"]
+    whole = evaluation.evaluate_robustness(
+        model, _dataset(mnist_sample_test), 0.1, ["fgsm"], verbose=0,
+        sanity_examples=0)
+    real, batches, killed = robustness._survives, [], []
+
+    def killed_in_batch_2(model, name, settings, x, y, epsilon, norm, batch):
+        batches.append(batch)
+        if batch == 2 and not killed:
+            killed.append(True)
+            raise _Killed
+        return real(model, name, settings, x, y, epsilon, norm, batch)
+
+    monkeypatch.setattr(robustness, "_survives", killed_in_batch_2)
+    with pytest.raises(_Killed):
+        evaluation.evaluate_robustness(
+            model, _dataset(mnist_sample_test), 0.1, attacks, verbose=0,
+            sanity_examples=0, progress_file=progress)
+    batches.clear()
+    resumed = evaluation.evaluate_robustness(
+        model, _dataset(mnist_sample_test), 0.1, attacks, verbose=0,
+        sanity_examples=0, progress_file=progress)
+    assert set(batches) == {2}  # batches 0 and 1 were not attacked again
+    assert resumed.num_examples == 300
+    assert resumed.attack_accuracy["fgsm"] == whole.attack_accuracy["fgsm"]
+    assert resumed.clean_accuracy == whole.clean_accuracy
+    for spec in attacks:
+        assert resumed.attack_costs[spec]["forward_passes"] > 0
+
+    # Other attacks: the file is not theirs, so everything runs afresh.
+    batches.clear()
+    evaluation.evaluate_robustness(
+        model, _dataset(mnist_sample_test), 0.1, ["fgsm"], verbose=0,
+        sanity_examples=0, progress_file=progress)
+    assert set(batches) == {0, 1, 2}
+
+
+def test_a_progress_file_of_other_examples_is_refused(
+        undefended_mnist_model, mnist_sample_test, tmp_path):
+    progress = str(tmp_path / "progress.npz")
+    images, labels = mnist_sample_test
+    evaluation.evaluate_robustness(
+        undefended_mnist_model, _dataset(mnist_sample_test, 100), 0.1,
+        ["fgsm"], verbose=0, sanity_examples=0, progress_file=progress)
+    other = tf.data.Dataset.from_tensor_slices(
+        (images[500:600], labels[500:600])).batch(128)
+    with pytest.raises(ValueError, match="another dataset's results"):
+        evaluation.evaluate_robustness(
+            undefended_mnist_model, other, 0.1, ["fgsm"], verbose=0,
+            sanity_examples=0, progress_file=progress)
