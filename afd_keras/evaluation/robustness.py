@@ -1,5 +1,6 @@
 """Robust accuracy of a model over a dataset, under a list of attacks."""
 
+import copy
 import dataclasses
 import json
 import os
@@ -123,8 +124,9 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
             passes.
         progress_file: an `.npz` where each batch's results are saved as it
             finishes; a killed evaluation given the same file resumes at its
-            first unfinished batch (same weights, attacks and examples, else
-            it starts afresh). None saves nothing.
+            first unfinished batch (with the same weights, attacks, budget
+            and batches; from the first batch that differs, it starts
+            afresh). None saves nothing.
         verbose: 1 shows a progress bar with an ETA.
 
     Returns:
@@ -150,27 +152,29 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     progress_saved = _Progress(progress_file, {
         "weights": checksums.arrays_digest(model.get_weights()),
         "attacks": specs, "epsilon": float(epsilon), "norm": norm})
-    costs = progress_saved.costs or {
-        "passes": {spec: {"forward": 0, "backward": 0} for spec in specs},
-        "attack_seconds": dict.fromkeys(specs, 0.0), "first_batch_size": {},
-        "seconds": 0.0}
-    passes, attack_seconds = costs["passes"], costs["attack_seconds"]
-    first_batch_size = costs["first_batch_size"]
+    costs = {"passes": {spec: {"forward": 0, "backward": 0} for spec in specs},
+             "attack_seconds": dict.fromkeys(specs, 0.0),
+             "first_batch_size": {}, "seconds": 0.0}
     probe_x, probe_y = [], []
     for batch, (x, y) in enumerate(dataset):
         y = tf.cast(y, tf.int32)
-        if batch < len(progress_saved.batches):
-            # Finished before a kill: its results, with no attack rerun.
-            saved = progress_saved.batch(batch, y.numpy())
+        saved = progress_saved.batch(batch, y.numpy())
+        if saved:
+            # Finished before a kill: its results and the costs up to it,
+            # with no attack run again.
             clean.append(saved["clean"])
             for j, spec in enumerate(specs):
                 per_attack[spec].append(saved[f"attack{j}"])
+            costs = saved["costs"]
             index = np.flatnonzero(saved["clean"])
             probe_x.append(tf.gather(x, index))
             probe_y.append(tf.gather(y, index))
             seen += len(y)
             progress.update(seen)
+            start = time.time()
             continue
+        passes, attack_seconds = costs["passes"], costs["attack_seconds"]
+        first_batch_size = costs["first_batch_size"]
         correct = accuracy.correct_predictions(model, x, y)
         clean.append(correct)
         index = np.flatnonzero(correct)
@@ -210,9 +214,10 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
         checks += _probe(model, tf.concat(probe_x, 0)[:sanity_examples],
                          tf.concat(probe_y, 0)[:sanity_examples], epsilon, norm)
     seconds = costs["seconds"] + time.time() - start
-    costs = {spec: {"seconds": attack_seconds[spec],
+    first_batch_size = costs["first_batch_size"]
+    costs = {spec: {"seconds": costs["attack_seconds"][spec],
                     **{f"{kind}_passes": n
-                       for kind, n in passes[spec].items()}}
+                       for kind, n in costs["passes"][spec].items()}}
              for spec in specs}
     if measure_pass_bound:
         costs = _with_bounds(model, dataset, costs, first_batch_size)
@@ -234,31 +239,35 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
 class _Progress:
     """An evaluation's finished batches, saved to an `.npz` as they finish.
 
-    The file holds each batch's labels, clean correctness and survivors per
-    attack, and the costs so far. It is used only if its key (weights,
-    attacks, budget) matches, and each batch only if its labels do.
+    The file holds each batch's labels, clean correctness, survivors per
+    attack and the costs up to it. It is read only if its key (weights,
+    attacks, budget) matches; a batch whose labels differ (other examples,
+    batch size or split) and every batch after it are evaluated afresh.
     """
 
     def __init__(self, path, key):
         self.path, self.key = path, json.dumps(key, sort_keys=True)
-        self.batches, self.costs = [], None
+        self.batches = []
         if path and os.path.isfile(path):
             with np.load(path, allow_pickle=False) as saved:
                 state = json.loads(str(saved["state"]))
                 if state["key"] == self.key:
-                    self.costs = state["costs"]
                     self.batches = [
-                        {name: saved[f"{i}/{name}"] for name in state["arrays"]}
-                        for i in range(state["batches"])]
+                        {**{name: saved[f"{i}/{name}"]
+                            for name in state["arrays"]},
+                         "costs": costs}
+                        for i, costs in enumerate(state["costs"])]
 
     def batch(self, i, labels):
-        """The saved results of batch `i`, checked against its labels."""
-        if not np.array_equal(self.batches[i]["labels"], labels):
-            raise ValueError(
-                f"{self.path} holds another dataset's results: batch {i}'s "
-                "labels differ. Delete it, or evaluate the examples it was "
-                "written for.")
-        return self.batches[i]
+        """The saved results of batch `i`, or None (and every later batch
+        forgotten) if it was not saved or was saved for other labels."""
+        if i < len(self.batches) and np.array_equal(
+                self.batches[i]["labels"], labels):
+            # A copy: the evaluation adds to the costs it resumes from.
+            return {**self.batches[i],
+                    "costs": copy.deepcopy(self.batches[i]["costs"])}
+        del self.batches[i:]
+        return None
 
     def add(self, labels, clean, survivors, costs):
         """Saves one more finished batch, atomically."""
@@ -266,14 +275,13 @@ class _Progress:
             return
         arrays = {"labels": labels, "clean": clean,
                   **{f"attack{j}": s for j, s in enumerate(survivors)}}
-        self.batches.append(arrays)
-        self.costs = costs
-        state = {"key": self.key, "batches": len(self.batches),
-                 "arrays": list(arrays), "costs": costs}
+        self.batches.append({**arrays, "costs": copy.deepcopy(costs)})
+        state = {"key": self.key, "arrays": list(arrays),
+                 "costs": [batch["costs"] for batch in self.batches]}
         incoming = self.path + ".incoming.npz"
         np.savez(incoming, state=np.array(json.dumps(state)),
-                 **{f"{i}/{name}": value for i, batch in enumerate(self.batches)
-                    for name, value in batch.items()})
+                 **{f"{i}/{name}": batch[name]
+                    for i, batch in enumerate(self.batches) for name in arrays})
         os.replace(incoming, self.path)
 
 

@@ -108,11 +108,18 @@ class SavedEvaluation:
             if saved.get("weights_digest") == digest:
                 self.pieces = saved["pieces"]
 
-    def get(self, piece, settings, compute):
-        """The saved result of `piece` under `settings`, else `compute()`."""
+    def lookup(self, piece, settings):
+        """The saved result of `piece` under `settings`, or None."""
         saved = self.pieces.get(piece)
         if saved and saved["settings"] == settings:
             return saved["result"]
+        return None
+
+    def get(self, piece, settings, compute):
+        """The saved result of `piece` under `settings`, else `compute()`."""
+        result = self.lookup(piece, settings)
+        if result is not None:
+            return result
         if not self.allowed:
             raise ValueError(
                 f"No saved evaluation ({piece}) of these weights with these "
@@ -180,14 +187,28 @@ def _in_chunks(saved, piece, settings, evaluate, test, num_examples,
                attacks, chunk_examples):
     """`evaluate` on the first `num_examples` test images, chunk by chunk.
 
-    Each chunk is a saved piece of its own, named by its range: examples are
-    evaluated independently, so the merged result is the whole one, and a
-    killed evaluation resumes at the first unfinished chunk.
+    Each chunk is a saved piece of its own, named by its range, so a killed
+    evaluation resumes at the first unfinished chunk. Examples are
+    evaluated independently, so the merged counts are those of one piece
+    (the random starts are seeded per chunk: randomised attacks agree with
+    a one-piece run within their randomness, not bit for bit). A whole
+    piece saved before chunking is used as it is.
     """
-    available = sum(int(labels.shape[0]) for _, labels in test(num_examples))
-    parts = []
-    for start in range(0, available, chunk_examples):
-        stop = min(start + chunk_examples, available)
+    whole = saved.lookup(piece, {**settings, "num_examples": num_examples})
+    if whole:
+        return whole
+    parts, available = [], None
+    for start in range(0, num_examples, chunk_examples):
+        stop = min(start + chunk_examples, num_examples)
+        if not saved.lookup(f"{piece}[{start}:{stop}]", settings):
+            # A split shorter than asked (the embedded sample) ends early;
+            # counting it reads the data, so only when a chunk is missing.
+            if available is None:
+                available = sum(int(labels.shape[0])
+                                for _, labels in test(num_examples))
+            if start >= available:
+                break
+            stop = min(stop, available)
         parts.append(saved.get(
             f"{piece}[{start}:{stop}]", settings,
             lambda start=start, stop=stop: evaluate(test(stop, start=start),
@@ -224,6 +245,8 @@ def _condition_sweep(model, saved, evaluate, test, split, epsilon, pgd,
                      verbose=verbose).items()])
     if not settings.sweep_attacks:
         return points
+    # Copies: the saved piece keeps PGD's points only.
+    points = [dict(point) for point in points]
     original = float(model.condition.numpy())
     try:
         for point in points:

@@ -165,11 +165,13 @@ def dial_check(group):
     """Whether each AFD dial model's condition sweep trades.
 
     A dial trades when at least 4 of its points are distinct (1 point
-    apart in robust accuracy), clean accuracy falls as robust accuracy
-    rises along the dial (beyond two standard errors of the sweep's
-    images, nowhere the other way), its clean end is within 3 points of
-    the standard model's clean accuracy, and its robust end is at least
-    fgsm_rs's (its better seed) under the same attacks on the same images.
+    apart in robust accuracy); clean accuracy falls as robust accuracy
+    rises (no point more robust and cleaner than another beyond two
+    standard errors of the sweep's images, and the most robust point less
+    clean than the cleanest beyond them); its clean end is within 3 points
+    of the standard model's clean accuracy; and its robust end is at least
+    fgsm_rs's (its better seed) under the same attacks on the same first
+    test images (AA-lite's APGD-CE and APGD-DLR).
     Only sweeps that record their APGD worst case (`robust`) are checked.
 
     Args:
@@ -202,11 +204,16 @@ def dial_check(group):
             return _NOISE_STANDARD_ERRORS * math.sqrt(
                 (a * (1 - a) + b * (1 - b)) / n)
 
+        clean_end, robust_end = by_robust[0], by_robust[-1]
+        # Along the dial: no point both more robust and cleaner than another
+        # beyond noise, and the robust end clearly less clean.
         trades = all(
             later["clean"] <= earlier["clean"] + noise(earlier["clean"],
                                                        later["clean"])
-            for earlier, later in zip(by_robust, by_robust[1:]))
-        clean_end, robust_end = by_robust[0], by_robust[-1]
+            for i, earlier in enumerate(by_robust)
+            for later in by_robust[i + 1:]) and (
+                clean_end["clean"] - robust_end["clean"] > noise(
+                    clean_end["clean"], robust_end["clean"]))
         checks = [(f"{len(distinct)} distinct points (needs {_DIAL_POINTS})",
                    len(distinct) >= _DIAL_POINTS),
                   ("clean falls as robust rises", trades)]
@@ -215,7 +222,9 @@ def dial_check(group):
             checks.append((f"clean end {100 * clean_end['clean']:.1f}% vs "
                            f"standard {100 * best:.1f}%",
                            clean_end["clean"] >= best - _DIAL_CLEAN_GAP))
-        worst_cases = [_apgd_worst_case(c) for c in fgsm_rs or []]
+        # fgsm_rs's APGD worst case on the same images as the sweep's.
+        worst_cases = [_apgd_worst_case(c) for c in fgsm_rs or []
+                       if c["results"]["aa_lite"]["num_examples"] == n]
         if worst_cases and None not in worst_cases:
             checks.append((f"robust end {100 * robust_end['robust']:.1f}% vs "
                            f"fgsm_rs {100 * max(worst_cases):.1f}%",

@@ -201,8 +201,11 @@ def test_a_killed_evaluation_resumes_at_its_first_unfinished_batch(
     assert resumed.num_examples == 300
     assert resumed.attack_accuracy["fgsm"] == whole.attack_accuracy["fgsm"]
     assert resumed.clean_accuracy == whole.clean_accuracy
+    # The costs of the batches done before the kill are counted once.
     for spec in attacks:
         assert resumed.attack_costs[spec]["forward_passes"] > 0
+    assert (resumed.attack_costs["fgsm"]["forward_passes"] ==
+            whole.attack_costs["fgsm"]["forward_passes"])
 
     # Other attacks: the file is not theirs, so everything runs afresh.
     batches.clear()
@@ -212,16 +215,28 @@ def test_a_killed_evaluation_resumes_at_its_first_unfinished_batch(
     assert set(batches) == {0, 1, 2}
 
 
-def test_a_progress_file_of_other_examples_is_refused(
-        undefended_mnist_model, mnist_sample_test, tmp_path):
-    progress = str(tmp_path / "progress.npz")
+def test_a_progress_file_is_used_only_up_to_the_first_batch_that_differs(
+        undefended_mnist_model, mnist_sample_test, tmp_path, monkeypatch):
+    model, progress = undefended_mnist_model, str(tmp_path / "progress.npz")
     images, labels = mnist_sample_test
-    evaluation.evaluate_robustness(
-        undefended_mnist_model, _dataset(mnist_sample_test, 100), 0.1,
-        ["fgsm"], verbose=0, sanity_examples=0, progress_file=progress)
-    other = tf.data.Dataset.from_tensor_slices(
-        (images[500:600], labels[500:600])).batch(128)
-    with pytest.raises(ValueError, match="another dataset's results"):
-        evaluation.evaluate_robustness(
-            undefended_mnist_model, other, 0.1, ["fgsm"], verbose=0,
-            sanity_examples=0, progress_file=progress)
+    first = evaluation.evaluate_robustness(
+        model, _dataset(mnist_sample_test), 0.1, ["fgsm"], verbose=0,
+        sanity_examples=0, progress_file=progress)
+    real, batches = robustness._survives, []
+    monkeypatch.setattr(robustness, "_survives", lambda *args: (
+        batches.append(args[-1]) or real(*args)))
+    # The first 128 images again, then others: batch 0 is reused, with the
+    # costs up to it only; batch 1 and after are evaluated afresh.
+    mixed = tf.data.Dataset.from_tensor_slices((
+        np.concatenate([images[:128], images[500:672]]),
+        np.concatenate([labels[:128], labels[500:672]]))).batch(128)
+    result = evaluation.evaluate_robustness(
+        model, mixed, 0.1, ["fgsm"], verbose=0, sanity_examples=0,
+        progress_file=progress)
+    assert batches == [1, 2]
+    fresh = evaluation.evaluate_robustness(model, mixed, 0.1, ["fgsm"],
+                                           verbose=0, sanity_examples=0)
+    assert result.attack_accuracy == fresh.attack_accuracy
+    assert (result.attack_costs["fgsm"]["forward_passes"] ==
+            fresh.attack_costs["fgsm"]["forward_passes"])
+    assert first.attack_costs["fgsm"]["forward_passes"] > 0

@@ -86,3 +86,23 @@ def test_the_condition_sweep_records_the_worst_case_of_its_attacks(published):
 def test_unknown_sweep_attacks_are_refused():
     with pytest.raises(ValueError, match="Received: sweep_attacks"):
         standard.EvaluationSettings(sweep_attacks=("apgd_ce", "no_such"))
+
+
+def test_a_whole_piece_saved_before_chunking_is_used_as_it_is(
+        undefended_mnist_model, tmp_path, monkeypatch):
+    model = undefended_mnist_model
+    old = {"clean": 0.9, "robust": 0.125, "num_examples": 8,
+           "attacks": {"apgd_ce:num_steps=100": {"accuracy": 0.125}},
+           "sanity_checks_passed": True, "seconds": 12.0}
+    saved = standard.SavedEvaluation(str(tmp_path / "evaluation.json"),
+                                     standard.weights_digest(model),
+                                     allowed=False)
+    saved.pieces["autoattack"] = {"settings": {
+        "num_examples": 8, "split": "sample test", "epsilon": 0.3},
+        "result": old}
+    monkeypatch.setattr(robustness, "evaluate_robustness", None)
+    result = standard.card_autoattack(
+        model, "mnist", 0.3, saved,
+        settings=standard.EvaluationSettings(autoattack_examples=8),
+        load_kwargs=LOAD_KWARGS, verbose=0)
+    assert result["accuracy"] == 0.125 and result["seconds"] == 12.0

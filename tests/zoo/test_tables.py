@@ -172,6 +172,12 @@ TRADING = [(0.90, 0.0), (0.88, 0.10), (0.84, 0.25), (0.80, 0.36),
     # Robust rises, and so does clean, beyond noise.
     ([(0.80, 0.0), (0.84, 0.10), (0.88, 0.25), (0.90, 0.36), (0.91, 0.41)],
      0.91, 0.40, "**no**"),
+    # Clean creeps up within noise at each step, beyond it over the dial.
+    ([(0.84, 0.0), (0.86, 0.10), (0.88, 0.25), (0.90, 0.36), (0.91, 0.41)],
+     0.91, 0.40, "**no**"),
+    # Flat: clean never clearly falls.
+    ([(0.90, 0.0), (0.90, 0.10), (0.90, 0.25), (0.90, 0.36), (0.90, 0.41)],
+     0.91, 0.40, "**no**"),
 ])
 def test_a_dial_trades_only_when_it_meets_every_criterion(
         points, standard_clean, fgsm_rs_apgd, verdict):
@@ -182,6 +188,15 @@ def test_a_dial_trades_only_when_it_meets_every_criterion(
     assert text.endswith(f"a dial that trades: {verdict}."), text
     assert "apgd_ce + apgd_dlr on the first 1,000" in text
     assert text in tables.markdown(group)
+
+
+def test_fgsm_rs_on_other_images_is_no_baseline_for_the_dial():
+    fgsm_rs = _with_apgd(_card("fgsm_rs", 0.80, 0.42, 0.38), 0.40)
+    fgsm_rs["results"]["aa_lite"]["num_examples"] = 500
+    text = claim.dial_check([_card("standard", 0.91, 0.0, 0.0), fgsm_rs,
+                             _dial(TRADING)])
+    assert "vs fgsm_rs" not in text and text.endswith("**not shown** (no "
+                                                      "baseline to compare with).")
 
 
 def test_a_dial_without_baselines_is_not_shown_and_pgd_sweeps_are_skipped():
