@@ -62,6 +62,9 @@ declare -A candidates=(
   [afd_oat_dualbn]="--method=afd --conditional --objective=loss_weighted --full_strength_share=0.5 --zero_strength_share=0.25 --architecture_args=base_filters=$filters,dual_batch_norm=true"
   # The same at 10/255, which lifted share100's robustness (evaluated at 8/255).
   [afd_oat_dualbn_eps10]="--method=afd --conditional --objective=loss_weighted --full_strength_share=0.5 --zero_strength_share=0.25 --architecture_args=base_filters=$filters,dual_batch_norm=true --epsilon=0.0392156862745098"
+  # Its dial traded (5 distinct points) but its clean end sat 6 points
+  # below standard: more of each batch clean, as much at lam = 1.
+  [afd_oat_dualbn_eps10_zero040]="--method=afd --conditional --objective=loss_weighted --full_strength_share=0.4 --zero_strength_share=0.4 --architecture_args=base_filters=$filters,dual_batch_norm=true --epsilon=0.0392156862745098"
   # Ablation of the leader (afd_dial_share100_eps10), one component off at
   # a time: FiLM (afd_plain at 10/255), the sign initialisation (uniform,
   # as fgsm_rs), the larger training budget (afd_dial_share100 itself).
@@ -81,9 +84,10 @@ order=(fgsm_rs n_fgsm afd_plain afd_sign2_box_step1 afd_oat afd_mixup
        afd_mixup_input afd_dial_share075 afd_mixup_dial standard
        afd_oat_share075 afd_dial_share100_sign2_box afd_dial_share100_eps9
        afd_dial_share100_eps10 fgsm_rs_eps9 afd_oat_dualbn
-       afd_oat_dualbn_eps10 afd_plain_eps10 afd_dial_share100_eps10_uniform)
+       afd_oat_dualbn_eps10 afd_plain_eps10 afd_dial_share100_eps10_uniform
+       afd_oat_dualbn_eps10_zero040)
 # Dial candidates also get their condition sweep (500 validation images).
-sweeps=" afd_oat_dualbn afd_oat_dualbn_eps10 "
+sweeps=" afd_oat_dualbn afd_oat_dualbn_eps10 afd_oat_dualbn_eps10_zero040 "
 [ $# -gt 0 ] && order=("$@")
 
 for name in "${order[@]}"; do
