@@ -7,10 +7,11 @@
 # resumes both: afd-train continues a run, afd-publish keeps the pieces of
 # the evaluation it finished.
 #
-#   experiments/cifar10_final.sh RUN_ROOT RECIPE[@VERSION]:SEED ...
+#   experiments/cifar10_final.sh RUN_ROOT RECIPE[@VERSION]:SEED[:NAME] ...
 #
 # e.g. experiments/cifar10_final.sh /work/runs/final cifar10_n_fgsm:0
-# Seed 0 takes the recipe's card name; other seeds add _seed<N>.
+# Seed 0 takes the card name (NAME, else <net>_cifar10_<method>_linf8_255);
+# other seeds add _seed<N>. A second model of one method needs its NAME.
 set -euo pipefail
 root=${1:?usage: $0 RUN_ROOT RECIPE[@VERSION]:SEED ...}
 shift
@@ -19,10 +20,9 @@ data_dir=${AFD_DATA_DIR:-../shared/data}
 eps=0.03137254901960784  # 8/255
 
 for job in "$@"; do
-  recipe=${job%%:*}
-  seed=${job##*:}
-  [[ $job == *:* && $seed =~ ^[0-9]+$ ]] || {
-    echo "A job is RECIPE[@VERSION]:SEED. Received: $job" >&2; exit 2; }
+  IFS=: read -r recipe seed given_name <<< "$job"
+  [[ -n $recipe && $seed =~ ^[0-9]+$ ]] || {
+    echo "A job is RECIPE[@VERSION]:SEED[:NAME]. Received: $job" >&2; exit 2; }
   run="$root/${recipe/@/_v}_seed$seed"
   "$bin/afd-train" --recipe="$recipe" --seed="$seed" --data_dir="$data_dir" \
     --model_dir="$run"
@@ -30,9 +30,9 @@ for job in "$@"; do
 from afd_keras.training import run_folder
 from afd_keras.zoo import publishing
 _, config = run_folder.read_run(sys.argv[1])
-name = publishing.default_name(config, float(sys.argv[2]))
+name = sys.argv[4] or publishing.default_name(config, float(sys.argv[2]))
 print(name if sys.argv[3] == '0' else f'{name}_seed{sys.argv[3]}')" \
-    "$run" "$eps" "$seed")
+    "$run" "$eps" "$seed" "${given_name:-}")
   "$bin/afd-publish" --run="$run" --name="$name" --epsilon=$eps \
     --zoo_dir=zoo --data_dir="$data_dir" --overwrite
 done
