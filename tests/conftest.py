@@ -90,7 +90,7 @@ def published(tmp_path_factory, small_evaluation):
     run_dir = str(root / "run")
     run_lib.train(run_folder.TrainConfig(
         model_dir=run_dir, source="sample", epochs=1, steps_per_epoch=3,
-        conditional=True, seed=0))
+        conditional=True, seed=0, monitor_examples=16))
     zoo_dir = str(root / "zoo")
     card = publishing.publish(run_dir, zoo_dir, name=TINY_ZOO_MODEL,
                               source="sample", settings=small_evaluation,

@@ -206,6 +206,9 @@ def _training(summary, config):
     if config.recipe:
         training["recipe"] = config.recipe
         training["recipe_changes"] = recipes.changes_from_recipe(config)
+    if summary.get("monitor"):
+        # Shows that a single-step model did not overfit catastrophically.
+        training["monitor"] = summary["monitor"]
     return training
 
 

@@ -173,3 +173,14 @@ def test_autoattack_is_added_from_the_shipped_weights_and_resumes(
     assert publishing.add_autoattack(
         NAME, str(tmp_path / "work"), zoo_dir=str(zoo_copy), num_examples=8,
         source="sample", verbose=0) == updated
+
+
+def test_the_card_records_the_monitor_curve(published):
+    run_dir, _, card = published
+    _, config = run_folder.read_run(run_dir)
+    monitor = card["training"]["monitor"]
+    assert monitor["examples"] == config.monitor_examples
+    assert [point["epoch"] for point in monitor["curve"]] == list(
+        range(1, config.epochs + 1))
+    assert all(0 <= p["pgd_accuracy"] <= p["clean_accuracy"] + 0.05
+               for p in monitor["curve"])
