@@ -12,6 +12,8 @@
 # e.g. experiments/cifar10_final.sh /work/runs/final cifar10_n_fgsm:0
 # Seed 0 takes the card name (NAME, else <net>_cifar10_<method>_linf8_255);
 # other seeds add _seed<N>. A second model of one method needs its NAME.
+# PUBLISH_FLAGS adds afd-publish flags to every job, e.g. --sweep_attacks=
+# (no APGD sweep) for a conditional model trained at full strength only.
 set -euo pipefail
 root=${1:?usage: $0 RUN_ROOT RECIPE[@VERSION]:SEED ...}
 shift
@@ -33,6 +35,7 @@ _, config = run_folder.read_run(sys.argv[1])
 name = sys.argv[4] or publishing.default_name(config, float(sys.argv[2]))
 print(name if sys.argv[3] == '0' else f'{name}_seed{sys.argv[3]}')" \
     "$run" "$eps" "$seed" "${given_name:-}")
-  "$bin/afd-publish" --run="$run" --name="$name" --epsilon=$eps \
+  # shellcheck disable=SC2086
+  "$bin/afd-publish" --run="$run" --name="$name" --epsilon=$eps ${PUBLISH_FLAGS:-} \
     --zoo_dir=zoo --data_dir="$data_dir" --overwrite
 done
