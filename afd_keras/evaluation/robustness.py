@@ -149,7 +149,8 @@ def evaluate_robustness(model, dataset, epsilon, attacks=("fgsm", "pgd"), *,
     start = time.time()
     clean, per_attack, seen = [], {spec: [] for spec in specs}, 0
     counter = pass_bound.counter_for(model)
-    progress_saved = _Progress(progress_file, {
+    # The weights are hashed only when there is a file to match them with.
+    progress_saved = _Progress(progress_file, progress_file and {
         "weights": checksums.arrays_digest(model.get_weights()),
         "attacks": specs, "epsilon": float(epsilon), "norm": norm})
     costs = {"passes": {spec: {"forward": 0, "backward": 0} for spec in specs},
