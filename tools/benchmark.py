@@ -2,6 +2,8 @@
 
 - step_cost: the training step per method and architecture: images/s,
   GFLOP/s against the measured matmul peak, ratios to standard and fgsm_rs.
+- recipe_cost: the training step of zoo recipes (--recipes, e.g. the
+  CIFAR-10 comparison's), each at its own settings, ratios to the first.
 - scaling: step time against the batch size and the attack steps K, and
   (with --model) evaluation time against the number of examples.
 - precision: mixed_bfloat16 against float32 on a short MNIST run.

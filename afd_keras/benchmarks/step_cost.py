@@ -10,6 +10,7 @@ import tensorflow as tf
 from afd_keras import models
 from afd_keras.benchmarks import flops
 from afd_keras.training import AdversarialTrainer
+from afd_keras.training import recipes
 
 
 @dataclasses.dataclass
@@ -34,19 +35,27 @@ def _synthetic_batches(input_shape, batch_size, num_classes, seed):
     return tf.data.Dataset.from_tensors((images, labels)).repeat()
 
 
-def _compiled_trainer(architecture, method, batch_size, conditional, seed,
-                      **trainer_kwargs):
-    """A compiled, warmed-up trainer, its data and its FLOPs per step."""
-    keras.utils.set_random_seed(seed)
-    classifier = models.build(architecture, conditional=conditional)
-    trainer = AdversarialTrainer(classifier, method=method, seed=seed,
-                                 **trainer_kwargs)
+def _warmed_up(classifier, conditional, batch_size, seed, **trainer_kwargs):
+    """A compiled trainer that has taken its first steps, its data, and
+    its network (the classifier without the condition input)."""
+    trainer = AdversarialTrainer(classifier, **{**trainer_kwargs,
+                                                "seed": seed})
     trainer.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
     network = classifier.network if conditional else classifier
     data = _synthetic_batches(network.inputs[0].shape[1:], batch_size,
                               network.outputs[0].shape[-1], seed)
     trainer.fit(data, epochs=1, steps_per_epoch=2, shuffle=False,
                 verbose=0)  # compiles the step
+    return trainer, data, network
+
+
+def _compiled_trainer(architecture, method, batch_size, conditional, seed,
+                      **trainer_kwargs):
+    """A compiled, warmed-up trainer, its data and its FLOPs per step."""
+    keras.utils.set_random_seed(seed)
+    classifier = models.build(architecture, conditional=conditional)
+    trainer, data, network = _warmed_up(classifier, conditional, batch_size,
+                                        seed, method=method, **trainer_kwargs)
     ratio = flops.step_flops_ratio(method, trainer.num_steps)
     return trainer, data, ratio * flops.forward_flops(network) * batch_size
 
@@ -146,6 +155,86 @@ def measure_step_costs(architecture, methods=("standard", "fgsm_rs", "afd"), *,
                 cost.seconds_per_step /
                 costs[("fgsm_rs", False)].seconds_per_step)
     return list(costs.values())
+
+
+@dataclasses.dataclass
+class RecipeCost:
+    """One training recipe's measured step cost."""
+
+    recipe: str
+    architecture: str
+    precision: str
+    batch_size: int
+    seconds_per_step: float
+    images_per_second: float
+    ratio_to_first: float = float("nan")
+
+
+def measure_recipe_costs(recipe_ids, *, num_steps=20, num_rounds=3, seed=0):
+    """Times the training step of training recipes, side by side.
+
+    Each recipe's step is built as `afd-train --recipe` builds it: its
+    network and architecture arguments, its trainer settings (method,
+    objective, shares, budget) and its precision, at its batch size, on
+    synthetic data. This is what a method costs in the zoo, where
+    `measure_step_costs` compares bare methods on one network.
+
+    Args:
+        recipe_ids: recipe ids (NAME or NAME@VERSION); the first is the
+            reference of the ratios, e.g. fgsm_rs's.
+        num_steps: timed steps per round.
+        num_rounds: timed rounds per recipe; the fastest counts.
+        seed: seeds the weights and the synthetic data.
+
+    Returns:
+        A list of `RecipeCost`, in the order given.
+
+    Raises:
+        ValueError: an unknown recipe.
+
+    Example:
+
+    >>> costs = measure_recipe_costs(["cifar10_fgsm_rs", "cifar10_afd"])
+    >>> print(format_recipe_costs(costs))
+    """
+    configs = [recipes.train_config(recipe_id) for recipe_id in recipe_ids]
+    built = {}
+    previous_policy = keras.mixed_precision.global_policy()
+    try:
+        for config in configs:
+            # A layer keeps the policy it was built under.
+            keras.mixed_precision.set_global_policy(config.precision)
+            keras.utils.set_random_seed(seed)
+            classifier = models.build(config.architecture,
+                                      **config.classifier_arguments())
+            # The benchmark's seed, not the recipe's, seeds the trainer.
+            trainer_kwargs = dataclasses.asdict(config.trainer_settings())
+            del trainer_kwargs["seed"]
+            built[config.recipe] = _warmed_up(
+                classifier, config.conditional, config.batch_size, seed,
+                **trainer_kwargs)[:2]
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    seconds = fastest_step_seconds(built, num_steps, num_rounds)
+    costs = [RecipeCost(config.recipe, config.architecture, config.precision,
+                        config.batch_size, seconds[config.recipe],
+                        config.batch_size / seconds[config.recipe])
+             for config in configs]
+    for cost in costs:
+        cost.ratio_to_first = cost.seconds_per_step / costs[0].seconds_per_step
+    return costs
+
+
+def format_recipe_costs(costs):
+    """Formats recipe costs as a Markdown table, ratios to the first row."""
+    lines = ["| recipe | architecture | precision | batch | ms/step | "
+             f"images/s | x {costs[0].recipe} |", "|---|---|---|---|---|---|---|"]
+    for cost in costs:
+        lines.append(
+            f"| {cost.recipe} | {cost.architecture} | {cost.precision} | "
+            f"{cost.batch_size} | {1000 * cost.seconds_per_step:.1f} | "
+            f"{cost.images_per_second:.0f} | {cost.ratio_to_first:.2f} |")
+    return "\n".join(lines)
 
 
 def measure_scaling(architecture, *, batch_sizes=(32, 64, 128, 256, 512),

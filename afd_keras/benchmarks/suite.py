@@ -19,11 +19,14 @@ from afd_keras.benchmarks import results
 from afd_keras.benchmarks import step_cost
 from afd_keras.data import loader
 from afd_keras.training import METHODS
+from afd_keras.training import recipes
 from afd_keras.training.settings import check_fields
 from afd_keras.training.settings import setting
 
-BENCHMARKS = ("step_cost", "scaling", "precision", "pipeline", "attacks",
-              "memory")
+BENCHMARKS = ("step_cost", "recipe_cost", "scaling", "precision",
+              "pipeline", "attacks", "memory")
+_RECIPE_IDS = tuple(recipes.list_recipes())
+_RECIPE_NAMES = tuple(sorted({i.split("@")[0] for i in _RECIPE_IDS}))
 
 
 @dataclasses.dataclass
@@ -52,6 +55,13 @@ class BenchmarkOptions:
         ("afd",), "Methods also timed with the condition dial "
         "(ConditionalScaling), as extra rows; empty for none.",
         choices=tuple(METHODS))
+    # What each CIFAR-10 recipe of the comparison costs next to fgsm_rs.
+    recipes: tuple[str, ...] = setting(
+        ("cifar10_fgsm_rs", "cifar10_n_fgsm", "cifar10_afd",
+         "cifar10_afd_dial"), "recipe_cost: the training recipes (NAME or "
+        "NAME@VERSION), timed at their own network, settings, batch size "
+        "and precision; ratios to the first.",
+        choices=_RECIPE_NAMES + _RECIPE_IDS)
     quick: bool = setting(False, "Tiny settings: a smoke run of every "
                           "benchmark.")
     dataset: str = setting("mnist", "attacks: the test split to attack.",
@@ -136,6 +146,21 @@ def _section_step_cost(options):
             "(2K + 3)F). Synthetic data, each method's fastest of its "
             "timed rounds.\n\n" + table)
     return "Training step per method and architecture", body, checks
+
+
+def _section_recipe_cost(options):
+    # MNIST's recipes train a small net in float32: a smoke run anywhere.
+    recipe_ids = (("mnist_fgsm_rs", "mnist_afd") if options.quick
+                  else options.recipes)
+    num_steps, num_rounds = (1, 1) if options.quick else (
+        options.num_steps, options.num_rounds)
+    costs = step_cost.measure_recipe_costs(
+        recipe_ids, num_steps=num_steps, num_rounds=num_rounds)
+    body = ("Each recipe's training step as `afd-train --recipe` builds it "
+            "(network, trainer settings, batch size, precision), on "
+            f"synthetic data; the fastest of {num_rounds} rounds of "
+            f"{num_steps} steps.\n\n" + step_cost.format_recipe_costs(costs))
+    return "Training step per zoo recipe", body, []
 
 
 def _section_scaling(options):
