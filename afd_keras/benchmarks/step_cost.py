@@ -8,9 +8,11 @@ import numpy as np
 import tensorflow as tf
 
 from afd_keras import models
+from afd_keras.models import ConditionalClassifier
 from afd_keras.benchmarks import flops
 from afd_keras.training import AdversarialTrainer
 from afd_keras.training import recipes
+from afd_keras.training import run
 
 
 @dataclasses.dataclass
@@ -35,18 +37,28 @@ def _synthetic_batches(input_shape, batch_size, num_classes, seed):
     return tf.data.Dataset.from_tensors((images, labels)).repeat()
 
 
-def _warmed_up(classifier, conditional, batch_size, seed, **trainer_kwargs):
-    """A compiled trainer that has taken its first steps, its data, and
-    its network (the classifier without the condition input)."""
-    trainer = AdversarialTrainer(classifier, **{**trainer_kwargs,
-                                                "seed": seed})
-    trainer.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
-    network = classifier.network if conditional else classifier
-    data = _synthetic_batches(network.inputs[0].shape[1:], batch_size,
-                              network.outputs[0].shape[-1], seed)
+def _warmed_up(classifier, batch_size, seed, optimizer=None,
+               **trainer_kwargs):
+    """A trainer that has compiled and taken its first steps, and its data.
+
+    `optimizer` defaults to plain SGD with momentum (the method benchmarks
+    compare steps, not optimizers).
+    """
+    trainer = AdversarialTrainer(classifier, seed=seed, **trainer_kwargs)
+    trainer.compile(optimizer=optimizer or keras.optimizers.SGD(
+        0.01, momentum=0.9))
+    data = _synthetic_batches(_network(classifier).inputs[0].shape[1:],
+                              batch_size,
+                              _network(classifier).outputs[0].shape[-1], seed)
     trainer.fit(data, epochs=1, steps_per_epoch=2, shuffle=False,
                 verbose=0)  # compiles the step
-    return trainer, data, network
+    return trainer, data
+
+
+def _network(classifier):
+    """The classifier's network, the condition an input where it has one."""
+    return (classifier.network if isinstance(classifier, ConditionalClassifier)
+            else classifier)
 
 
 def _compiled_trainer(architecture, method, batch_size, conditional, seed,
@@ -54,10 +66,11 @@ def _compiled_trainer(architecture, method, batch_size, conditional, seed,
     """A compiled, warmed-up trainer, its data and its FLOPs per step."""
     keras.utils.set_random_seed(seed)
     classifier = models.build(architecture, conditional=conditional)
-    trainer, data, network = _warmed_up(classifier, conditional, batch_size,
-                                        seed, method=method, **trainer_kwargs)
+    trainer, data = _warmed_up(classifier, batch_size, seed, method=method,
+                               **trainer_kwargs)
     ratio = flops.step_flops_ratio(method, trainer.num_steps)
-    return trainer, data, ratio * flops.forward_flops(network) * batch_size
+    return trainer, data, (ratio * flops.forward_flops(_network(classifier))
+                           * batch_size)
 
 
 class _StepTimer(keras.callbacks.Callback):
@@ -173,10 +186,10 @@ class RecipeCost:
 def measure_recipe_costs(recipe_ids, *, num_steps=20, num_rounds=3, seed=0):
     """Times the training step of training recipes, side by side.
 
-    Each recipe's step is built as `afd-train --recipe` builds it: its
-    network and architecture arguments, its trainer settings (method,
-    objective, shares, budget) and its precision, at its batch size, on
-    synthetic data. This is what a method costs in the zoo, where
+    Each recipe's step is built from its settings as `afd-train --recipe`
+    builds it: its network and architecture arguments, its trainer
+    settings (method, objective, shares, budget), its optimizer and its
+    precision, at its batch size, on synthetic data (no metrics). This is what a method costs in the zoo, where
     `measure_step_costs` compares bare methods on one network.
 
     Args:
@@ -207,12 +220,13 @@ def measure_recipe_costs(recipe_ids, *, num_steps=20, num_rounds=3, seed=0):
             keras.utils.set_random_seed(seed)
             classifier = models.build(config.architecture,
                                       **config.classifier_arguments())
-            # The benchmark's seed, not the recipe's, seeds the trainer.
-            trainer_kwargs = dataclasses.asdict(config.trainer_settings())
-            del trainer_kwargs["seed"]
+            # The benchmark's seed, not the recipe's, seeds the trainer;
+            # the schedule's length only shapes the learning rate.
             built[config.recipe] = _warmed_up(
-                classifier, config.conditional, config.batch_size, seed,
-                **trainer_kwargs)[:2]
+                classifier, config.batch_size, seed,
+                optimizer=run.build_optimizer(config, total_steps=1000),
+                **{name: value for name, value in dataclasses.asdict(
+                    config.trainer_settings()).items() if name != "seed"})
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     seconds = fastest_step_seconds(built, num_steps, num_rounds)
@@ -226,7 +240,18 @@ def measure_recipe_costs(recipe_ids, *, num_steps=20, num_rounds=3, seed=0):
 
 
 def format_recipe_costs(costs):
-    """Formats recipe costs as a Markdown table, ratios to the first row."""
+    """Formats recipe costs as a Markdown table.
+
+    Args:
+        costs: `RecipeCost`s, the reference of the ratios first.
+
+    Returns:
+        The table, as a string.
+
+    Example:
+
+    >>> print(format_recipe_costs(measure_recipe_costs(["mnist_fgsm_rs"])))
+    """
     lines = ["| recipe | architecture | precision | batch | ms/step | "
              f"images/s | x {costs[0].recipe} |", "|---|---|---|---|---|---|---|"]
     for cost in costs:

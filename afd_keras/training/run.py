@@ -24,7 +24,14 @@ from afd_keras.training import settings
 from afd_keras.training.adversarial_trainer import AdversarialTrainer
 from afd_keras.utils import machine
 
-def _optimizer(config, total_steps):
+def build_optimizer(config, total_steps):
+    """The optimizer of a run: its kind, learning-rate schedule over
+    `total_steps`, momentum and weight decay, from a `TrainConfig`.
+
+    Example:
+
+    >>> optimizer = build_optimizer(recipes.train_config("cifar10_afd"), 5850)
+    """
     learning_rate = schedules.build_schedule(
         config.schedule, config.learning_rate, total_steps)
     # Keras applies weight decay decoupled from the gradient (as in AdamW).
@@ -179,7 +186,7 @@ def train(config):
         trainer = AdversarialTrainer(
             classifier, **dataclasses.asdict(config.trainer_settings()))
         trainer.compile(
-            optimizer=_optimizer(config, config.epochs * steps_per_epoch),
+            optimizer=build_optimizer(config, config.epochs * steps_per_epoch),
             metrics=["accuracy"],
             jit_compile=distribution.resolve_jit_compile(
                 run_folder.JIT_COMPILE[config.jit_compile], strategy))
