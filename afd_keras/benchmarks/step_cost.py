@@ -8,8 +8,8 @@ import numpy as np
 import tensorflow as tf
 
 from afd_keras import models
-from afd_keras.models import ConditionalClassifier
 from afd_keras.benchmarks import flops
+from afd_keras.models import ConditionalClassifier
 from afd_keras.training import AdversarialTrainer
 from afd_keras.training import recipes
 from afd_keras.training import run
@@ -56,7 +56,8 @@ def _warmed_up(classifier, batch_size, seed, optimizer=None,
 
 
 def _network(classifier):
-    """The classifier's network, the condition an input where it has one."""
+    """The Keras network inside a classifier; a conditional classifier's
+    takes the condition as its second input."""
     return (classifier.network if isinstance(classifier, ConditionalClassifier)
             else classifier)
 
@@ -189,8 +190,9 @@ def measure_recipe_costs(recipe_ids, *, num_steps=20, num_rounds=3, seed=0):
     Each recipe's step is built from its settings as `afd-train --recipe`
     builds it: its network and architecture arguments, its trainer
     settings (method, objective, shares, budget), its optimizer and its
-    precision, at its batch size, on synthetic data (no metrics). This is what a method costs in the zoo, where
-    `measure_step_costs` compares bare methods on one network.
+    precision, at its batch size, on synthetic data (no metrics). This is
+    what a method costs in the zoo, where `measure_step_costs` compares
+    bare methods on one network.
 
     Args:
         recipe_ids: recipe ids (NAME or NAME@VERSION); the first is the
@@ -253,7 +255,8 @@ def format_recipe_costs(costs):
     >>> print(format_recipe_costs(measure_recipe_costs(["mnist_fgsm_rs"])))
     """
     lines = ["| recipe | architecture | precision | batch | ms/step | "
-             f"images/s | x {costs[0].recipe} |", "|---|---|---|---|---|---|---|"]
+             f"images/s | x {costs[0].recipe} |",
+             "|---|---|---|---|---|---|---|"]
     for cost in costs:
         lines.append(
             f"| {cost.recipe} | {cost.architecture} | {cost.precision} | "
