@@ -158,9 +158,8 @@ def _section_recipe_cost(options):
     costs = step_cost.measure_recipe_costs(
         recipe_ids, num_steps=num_steps, num_rounds=num_rounds)
     body = ("Each recipe's training step as `afd-train --recipe` builds it "
-            "(network, trainer settings, optimizer, batch size, "
-            "precision), on "
-            f"synthetic data; the fastest of {num_rounds} rounds of "
+            "(network, trainer settings, optimizer, batch size, precision), "
+            f"on synthetic data; the fastest of {num_rounds} rounds of "
             f"{num_steps} steps.\n\n" + step_cost.format_recipe_costs(costs))
     return "Training step per zoo recipe", body, []
 

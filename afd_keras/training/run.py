@@ -24,6 +24,7 @@ from afd_keras.training import settings
 from afd_keras.training.adversarial_trainer import AdversarialTrainer
 from afd_keras.utils import machine
 
+
 def build_optimizer(config, total_steps):
     """The optimizer of a run: its kind, learning-rate schedule over
     `total_steps`, momentum and weight decay, from a `TrainConfig`.
