@@ -1,8 +1,7 @@
-"""The Square attack (Andriushchenko et al. 2020), from ART.
+"""ART attacks behind our attack signature: Square, for L2 and as the
+reference that our compiled L-inf Square (`square.py`) is checked against.
 
-Square needs no gradients: it searches with random square-shaped updates.
-If a model's white-box robustness comes from masked gradients, Square finds
-the examples that the gradient attacks missed.
+ART is imported when an attack runs, not with the package.
 """
 
 import numpy as np
@@ -16,6 +15,10 @@ _NORM_ORDERS = {"linf": np.inf, "l2": 2}
 def square(model, x, y=None, *, epsilon, norm="linf", max_queries=1000,
            num_restarts=1, p_init=0.8, seed=0):
     """Runs ART's `SquareAttack` on one batch.
+
+    ART's search predicts the whole batch, then the current and the new
+    images of the examples left, at every query: about three forward passes
+    per query where the search needs one (`square.square` makes one).
 
     Reference:
         Andriushchenko et al., "Square Attack: a query-efficient black-box
@@ -40,7 +43,7 @@ def square(model, x, y=None, *, epsilon, norm="linf", max_queries=1000,
 
     Example:
 
-    >>> x_adv = square(model, images, labels, epsilon=0.3, max_queries=1000)
+    >>> x_adv = art_attacks.square(model, images, labels, epsilon=0.3)
     """
     x, y = validation.check_attack_inputs(model, x, y, epsilon, norm, max_queries,
                                           num_restarts=num_restarts)

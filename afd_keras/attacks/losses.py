@@ -10,6 +10,23 @@ def cross_entropy(labels, logits):
     return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
 
 
+def margin(labels, logits):
+    """The true logit minus the highest other one: below 0 when fooled.
+
+    Args:
+        labels: int32 labels, shape (batch,).
+        logits: shape (batch, num_classes).
+
+    Returns:
+        The per-example margin, float32, shape (batch,).
+    """
+    logits = tf.cast(logits, tf.float32)
+    others = tf.where(tf.one_hot(labels, tf.shape(logits)[-1]) > 0,
+                      tf.float32.min, logits)
+    return (tf.gather(logits, labels, batch_dims=1)
+            - tf.reduce_max(others, axis=-1))
+
+
 def dlr(labels, logits):
     """The Difference of Logits Ratio loss (Croce & Hein 2020).
 
@@ -24,13 +41,8 @@ def dlr(labels, logits):
     Returns:
         The per-example loss, shape (batch,).
     """
-    logits = tf.cast(logits, tf.float32)
-    top3 = tf.math.top_k(logits, k=3).values
-    true_logit = tf.gather(logits, labels, batch_dims=1)
-    others = tf.where(tf.one_hot(labels, tf.shape(logits)[-1]) > 0,
-                      tf.float32.min, logits)
-    margin = true_logit - tf.reduce_max(others, axis=-1)
-    return -margin / (top3[:, 0] - top3[:, 2] + 1e-12)
+    top3 = tf.math.top_k(tf.cast(logits, tf.float32), k=3).values
+    return -margin(labels, logits) / (top3[:, 0] - top3[:, 2] + 1e-12)
 
 
 def dlr_targeted(labels, targets, logits):

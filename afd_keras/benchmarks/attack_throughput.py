@@ -143,9 +143,9 @@ def measure_suites(model, x, y, epsilon, *, batch_size=500):
     """Times our `autoattack` and `aa_lite` suites against ART's AutoAttack
     on the same model and examples.
 
-    Each suite runs its attacks on the previous ones' survivors. Square is
-    ART's in all three (`attacks.square`), so it needs no comparison of its
-    own.
+    Each suite runs its attacks on the previous ones' survivors. Our
+    suites run our compiled L-inf Square (`attacks.square`); ART's runs
+    its own.
 
     Args:
         model: a Keras model mapping [0, 1] images to logits.
