@@ -29,7 +29,7 @@ def square(model, x, y=None, *, epsilon, norm="linf", max_queries=1000,
     """Runs the Square attack on one batch.
 
     L-inf: it starts from vertical stripes of +-epsilon (one sign per column
-    and channel), then at each query sets one square window of each example
+    and channel) where they lower the margin, else from the clean image; then at each query sets one square window of each example
     to a corner of the ball (one random sign per channel) and keeps the
     change where it lowered the margin between the true logit and the
     highest other one. The window's side starts at sqrt(p_init) of the
@@ -79,7 +79,7 @@ def square(model, x, y=None, *, epsilon, norm="linf", max_queries=1000,
                          tf.constant([seed, 0]), tf.constant(p_init, tf.float32))[0]
 
 
-def window_side(query, max_queries, p_init, height, width):
+def _window_side(query, max_queries, p_init, height, width):
     """The side of the square window at `query` (AutoAttack's schedule)."""
     progress = query * 10000 // max_queries
     halvings = tf.reduce_sum(tf.cast(progress > tf.constant(_HALVING_POINTS),
@@ -124,7 +124,7 @@ def _square_graph(model, x, y, epsilon, max_queries, num_restarts, seed, p_init)
                 restart_seed, i + 1)
             window_seed, sign_seed = tf.unstack(
                 tf.random.experimental.stateless_split(query_seed, 2))
-            side = window_side(i, max_queries, p_init, height, width)
+            side = _window_side(i, max_queries, p_init, height, width)
             corner = tf.clip_by_value(
                 s["x"] + epsilon * _signs(sign_seed, [batch, 1, 1, channels]),
                 0.0, 1.0)
