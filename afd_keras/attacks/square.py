@@ -29,7 +29,8 @@ def square(model, x, y=None, *, epsilon, norm="linf", max_queries=1000,
     """Runs the Square attack on one batch.
 
     L-inf: it starts from vertical stripes of +-epsilon (one sign per column
-    and channel) where they lower the margin, else from the clean image; then at each query sets one square window of each example
+    and channel) where they lower the margin, else from the clean image.
+    Then at each query it sets one square window of each example
     to a corner of the ball (one random sign per channel) and keeps the
     change where it lowered the margin between the true logit and the
     highest other one. The window's side starts at sqrt(p_init) of the
