@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from afd_keras import attacks
+from afd_keras.attacks import art_attacks
 from afd_keras.attacks.pgd import madry_step_size
 
 
@@ -116,6 +117,43 @@ def measure_attack_throughput(model, x, y, epsilon, *, num_steps=20,
                                          len(x) / seconds, accuracy))
         measured[0].speedup = measured[1].seconds / measured[0].seconds
         timings += measured
+    return timings
+
+
+def measure_square(model, x, y, epsilon, *, max_queries=1000, batch_size=500):
+    """Times our compiled L-inf Square against ART's on the same examples.
+
+    Ours makes one forward pass per query on the examples not yet fooled;
+    ART's predicts the whole batch, current and candidate images, at every
+    query. Each runs once untimed on a few examples first (tracing).
+
+    Args:
+        model: a Keras model mapping [0, 1] images to logits.
+        x: images in [0, 1] (numpy).
+        y: int labels (numpy).
+        epsilon: the L-inf budget.
+        max_queries: queries per example, both implementations.
+        batch_size: examples per attack call.
+
+    Returns:
+        Two `AttackTiming`s, ours then ART's; `speedup` is ART's time over
+        ours.
+
+    Example:
+
+    >>> print(format_attack_throughput(measure_square(model, x, y, 0.3)))
+    """
+    implementations = (("afd_keras", attacks.square),
+                       ("ART", art_attacks.square))
+    timings = []
+    for implementation, square in implementations:
+        fn = lambda xb, yb, square=square: square(  # noqa: E731
+            model, xb, yb, epsilon=epsilon, max_queries=max_queries)
+        fn(x[:2], y[:2])  # warm-up: tracing
+        seconds, accuracy = _over_batches(model, x, y, batch_size, fn)
+        timings.append(AttackTiming(f"Square-{max_queries}", implementation,
+                                    seconds, len(x) / seconds, accuracy))
+    timings[0].speedup = timings[1].seconds / timings[0].seconds
     return timings
 
 

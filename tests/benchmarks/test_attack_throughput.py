@@ -25,3 +25,16 @@ def test_suites_against_art_autoattack(undefended_mnist_model,
     assert np.isfinite(ours.speedup) and ours.speedup > 0
     assert "| autoattack | afd_keras |" in (
         attack_throughput.format_attack_throughput(timings))
+
+
+def test_square_against_art_square(undefended_mnist_model, mnist_sample_test):
+    images, labels = mnist_sample_test
+    x, y = images[:8], labels[:8]
+    ours, art = attack_throughput.measure_square(
+        undefended_mnist_model, x, y, 0.3, max_queries=50, batch_size=8)
+    assert (ours.attack, ours.implementation) == ("Square-50", "afd_keras")
+    assert (art.attack, art.implementation) == ("Square-50", "ART")
+    for t in (ours, art):
+        assert 0.0 <= t.robust_accuracy <= 1.0 and t.seconds > 0
+    assert np.isfinite(ours.speedup) and ours.speedup > 0
+    assert np.isnan(art.speedup)
