@@ -54,8 +54,11 @@ def test_zero_epsilon_returns_x(name, undefended_mnist_model, mnist_sample_test)
         _run(name, undefended_mnist_model, x, y, 0.0, "linf"), x, atol=1e-7)
 
 
+# ART's Square is 40 s here on an AVX2-only CPU; it is the cross-check, and
+# tests/attacks/test_square.py (slow) holds ours within 3 points of it.
 @pytest.mark.parametrize("name", ["pgd", "apgd_ce", "apgd_dlr", "apgd_t", "mim",
-                                  "square", "square_art"])
+                                  "square", pytest.param("square_art",
+                                                         marks=pytest.mark.slow)])
 def test_undefended_model_falls_below_10_percent(name, undefended_mnist_model,
                                                  mnist_sample_test):
     x, y = mnist_sample_test[0][:200], mnist_sample_test[1][:200]
